@@ -1,0 +1,548 @@
+//! The condition compiler: a YAML condition becomes a tree of native closures, once per rule.
+
+use crate::ops::{self, Pred, COUNT_OPERATORS, FIELD_OPERATORS};
+use crate::outcome::Outcome;
+use crate::path::{parse_path, resolve, Path, Root, Scope, Seg, Val};
+use crate::yaml::Node;
+use posture_model::Resource;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Resolves relation targets during evaluation.
+pub trait Lookup: Sync {
+    fn get(&self, uid: &str) -> Option<&Resource>;
+}
+
+/// A lookup that knows no other resource: `related` conditions on it yield unknown.
+pub struct NoLookup;
+
+impl Lookup for NoLookup {
+    fn get(&self, _: &str) -> Option<&Resource> {
+        None
+    }
+}
+
+impl Lookup for std::collections::HashMap<String, Resource> {
+    fn get(&self, uid: &str) -> Option<&Resource> {
+        std::collections::HashMap::get(self, uid)
+    }
+}
+
+pub struct Ctx<'a> {
+    pub resource: &'a Resource,
+    pub element: Option<&'a Value>,
+    pub lookup: &'a dyn Lookup,
+}
+
+impl<'a> Ctx<'a> {
+    fn scope(&self) -> Scope<'a> {
+        Scope {
+            resource: self.resource,
+            element: self.element,
+        }
+    }
+}
+
+type Check = Box<dyn Fn(&Ctx) -> Outcome + Send + Sync>;
+
+/// A compiled condition and what it reads (for projecting resources kept for later evaluation).
+pub struct Compiled {
+    check: Check,
+    /// Paths read on the resource itself.
+    pub paths: Vec<Path>,
+    /// Relations walked, with the paths read on the related resources.
+    pub related: Vec<RelatedUse>,
+    pub describe: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelatedUse {
+    pub relation: String,
+    pub kind: Option<String>,
+    pub paths: Vec<Path>,
+}
+
+impl Compiled {
+    pub fn eval(&self, ctx: &Ctx) -> Outcome {
+        (self.check)(ctx)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct CondError {
+    pub line: usize,
+    pub message: String,
+}
+
+fn err<T>(node: &Node, message: impl Into<String>) -> Result<T, CondError> {
+    Err(CondError {
+        line: node.line,
+        message: message.into(),
+    })
+}
+
+#[derive(Clone, Copy, Default)]
+struct Env<'p> {
+    /// Inside `count` over `attrs.x[*]`: paths under it refer to the current element.
+    element: Option<&'p Path>,
+}
+
+pub fn compile(node: &Node) -> Result<Compiled, CondError> {
+    compile_in(node, Env::default())
+}
+
+const LOGICAL: &[&str] = &["allOf", "anyOf", "not", "field", "count"];
+
+fn compile_in(node: &Node, env: Env) -> Result<Compiled, CondError> {
+    let Some(map) = node.as_map() else {
+        return err(node, format!("a condition must be a mapping, found {}", node.type_name()));
+    };
+    let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
+    for (key, value) in map {
+        let known = LOGICAL.contains(&key.as_str()) || FIELD_OPERATORS.contains(&key.as_str());
+        if !known {
+            return err(value, unknown_key_message(key));
+        }
+    }
+    for logical in ["allOf", "anyOf", "not"] {
+        if let Some(inner) = node.get(logical) {
+            if keys.len() != 1 {
+                return err(node, format!("'{logical}' must be the only key of its condition (found {})", keys.join(", ")));
+            }
+            return match logical {
+                "not" => compile_not(inner, env),
+                _ => compile_list(logical, inner, env),
+            };
+        }
+    }
+    if let Some(field) = node.get("field") {
+        return compile_field(node, field, map, env);
+    }
+    if let Some(count) = node.get("count") {
+        return compile_count(node, count, map, env);
+    }
+    err(node, format!("a condition needs allOf, anyOf, not, field or count (found {})", keys.join(", ")))
+}
+
+fn unknown_key_message(key: &str) -> String {
+    let all = LOGICAL.iter().chain(FIELD_OPERATORS);
+    let best = all
+        .map(|k| (edit_distance(&key.to_lowercase(), &k.to_lowercase()), *k))
+        .min();
+    match best {
+        Some((d, k)) if d <= 2 => format!("unknown operator '{key}' (did you mean '{k}'?)"),
+        _ => format!("unknown operator '{key}'"),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> {
+    let Some(items) = node.as_seq() else {
+        return err(node, format!("'{op}' takes a list of conditions"));
+    };
+    if items.is_empty() {
+        return err(node, format!("'{op}' needs at least one condition"));
+    }
+    let children = items
+        .iter()
+        .map(|i| compile_in(i, env))
+        .collect::<Result<Vec<_>, _>>()?;
+    let paths = children.iter().flat_map(|c| c.paths.clone()).collect();
+    let related = children.iter().flat_map(|c| c.related.clone()).collect();
+    let describe: Arc<str> = Arc::from(format!(
+        "{op}({})",
+        children.iter().map(|c| &*c.describe).collect::<Vec<_>>().join("; ")
+    ));
+    let checks: Vec<Check> = children.into_iter().map(|c| c.check).collect();
+    let check: Check = if op == "allOf" {
+        Box::new(move |ctx| {
+            let mut acc = Outcome::Pass;
+            for c in &checks {
+                acc = acc.and(c(ctx));
+                if matches!(acc, Outcome::Fail(_)) {
+                    break;
+                }
+            }
+            acc
+        })
+    } else {
+        Box::new(move |ctx| {
+            let mut acc: Option<Outcome> = None;
+            for c in &checks {
+                let o = c(ctx);
+                if o.is_pass() {
+                    return o;
+                }
+                acc = Some(match acc {
+                    None => o,
+                    Some(a) => a.or(o),
+                });
+            }
+            acc.unwrap_or(Outcome::Pass)
+        })
+    };
+    Ok(Compiled {
+        check,
+        paths,
+        related,
+        describe,
+    })
+}
+
+fn compile_not(node: &Node, env: Env) -> Result<Compiled, CondError> {
+    let inner = compile_in(node, env)?;
+    let describe: Arc<str> = Arc::from(format!("not({})", inner.describe));
+    // Evidence for a failed `not`: the first plain field the inner condition read.
+    let witness = inner.paths.iter().find(|p| !p.has_each()).cloned();
+    let path_text: Arc<str> = inner
+        .paths
+        .first()
+        .map_or_else(|| Arc::from("(condition)"), |p| p.text.clone());
+    let expected = describe.clone();
+    let Compiled {
+        check: inner_check,
+        paths,
+        related,
+        ..
+    } = inner;
+    let check: Check = Box::new(move |ctx| match inner_check(ctx) {
+        Outcome::Pass => {
+            let value = witness
+                .as_ref()
+                .and_then(|p| resolve(p, &p.segs, &ctx.scope()))
+                .map(Val::to_json);
+            Outcome::fail(&path_text, value, &expected)
+        }
+        Outcome::Fail(_) => Outcome::Pass,
+        other => other,
+    });
+    Ok(Compiled {
+        check,
+        paths,
+        related,
+        describe,
+    })
+}
+
+/// Finds the single operator key of a `field` or `count` condition.
+fn single_operator<'n>(
+    node: &'n Node,
+    map: &'n [(String, Node)],
+    head: &str,
+    allowed: &[&str],
+) -> Result<(&'n str, &'n Node), CondError> {
+    let ops: Vec<&(String, Node)> = map.iter().filter(|(k, _)| k != head).collect();
+    match ops.as_slice() {
+        [(op, arg)] if allowed.contains(&op.as_str()) => Ok((op, arg)),
+        [(op, arg)] => err(arg, format!("'{op}' cannot be used with '{head}' (use one of: {})", allowed.join(", "))),
+        [] => err(node, format!("'{head}' needs an operator (one of: {})", allowed.join(", "))),
+        _ => err(node, format!("'{head}' takes exactly one operator, found {}", ops.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "))),
+    }
+}
+
+fn compile_path(node: &Node, env: Env) -> Result<Path, CondError> {
+    let Some(text) = node.as_str() else {
+        return err(node, format!("a field path must be a string, found {}", node.type_name()));
+    };
+    let path = parse_path(text).map_err(|m| CondError {
+        line: node.line,
+        message: m,
+    })?;
+    Ok(match env.element.and_then(|prefix| path.relative_to(prefix)) {
+        Some(rel) => rel,
+        None => path,
+    })
+}
+
+fn compile_field(node: &Node, field: &Node, map: &[(String, Node)], env: Env) -> Result<Compiled, CondError> {
+    let path = compile_path(field, env)?;
+    let (op, arg) = single_operator(node, map, "field", FIELD_OPERATORS)?;
+    if !ops::is_scalar_or_list(arg) {
+        return err(arg, format!("'{op}' takes a value, not a mapping"));
+    }
+    let pred = ops::compile(op, arg).map_err(|m| CondError {
+        line: arg.line,
+        message: format!("{op}: {m}"),
+    })?;
+    let expected: Arc<str> = Arc::from(format!("{op} {}", arg.to_json()));
+    let describe: Arc<str> = Arc::from(format!("{} {expected}", path.text));
+    let recorded = if path.root == Root::Element {
+        env.element.cloned().into_iter().collect()
+    } else {
+        vec![path.clone()]
+    };
+    let check: Check = if path.has_each() {
+        let p = path.clone();
+        let e = expected.clone();
+        Box::new(move |ctx| each_field(&p, &pred, &e, ctx))
+    } else {
+        let p = path.clone();
+        let e = expected.clone();
+        Box::new(move |ctx| match resolve(&p, &p.segs, &ctx.scope()) {
+            None => Outcome::Unknown(p.text.clone()),
+            Some(v) => judge(&pred, v, &p.text, &e),
+        })
+    };
+    Ok(Compiled {
+        check,
+        paths: recorded,
+        related: Vec::new(),
+        describe,
+    })
+}
+
+fn judge(pred: &Pred, v: Val, path: &Arc<str>, expected: &Arc<str>) -> Outcome {
+    match pred(v) {
+        Ok(true) => Outcome::Pass,
+        Ok(false) => Outcome::fail(path, Some(v.to_json()), expected),
+        Err(m) => Outcome::Error(Arc::from(format!("{path}: {m}"))),
+    }
+}
+
+/// A condition on `a[*].b` holds when it holds for every element (vacuously on an empty array).
+fn each_field(path: &Path, pred: &Pred, expected: &Arc<str>, ctx: &Ctx) -> Outcome {
+    let first_each = path.segs.iter().position(|s| *s == Seg::Each).unwrap_or(0);
+    let Some(array) = resolve(path, &path.segs[..first_each], &ctx.scope()) else {
+        return Outcome::Unknown(path.text.clone());
+    };
+    walk_each(array, &path.segs[first_each..], pred, &path.text, expected)
+}
+
+fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<str>) -> Outcome {
+    let Some((seg, rest)) = segs.split_first() else {
+        return judge(pred, v, text, expected);
+    };
+    let json = match v {
+        Val::Json(j) => j,
+        Val::Null => return Outcome::Pass,
+        Val::Str(_) => return judge(pred, Val::Null, text, expected),
+    };
+    match (seg, json) {
+        (_, Value::Null) => Outcome::Pass,
+        (Seg::Each, Value::Array(items)) => {
+            let mut acc = Outcome::Pass;
+            for item in items {
+                acc = acc.and(walk_each(Val::Json(item), rest, pred, text, expected));
+                if matches!(acc, Outcome::Fail(_)) {
+                    break;
+                }
+            }
+            acc
+        }
+        (Seg::Each, _) => Outcome::Error(Arc::from(format!("{text}: expected an array"))),
+        (Seg::Key(k), Value::Object(m)) => match m.get(k) {
+            Some(child) => walk_each(Val::Json(child), rest, pred, text, expected),
+            None => Outcome::Unknown(text.clone()),
+        },
+        (Seg::Key(_), _) => walk_each(Val::Null, rest, pred, text, expected),
+    }
+}
+
+fn compile_count(node: &Node, count: &Node, map: &[(String, Node)], env: Env) -> Result<Compiled, CondError> {
+    let (op, arg) = single_operator(node, map, "count", COUNT_OPERATORS)?;
+    let Some(target) = arg.to_json().as_u64() else {
+        return err(arg, format!("count {op} takes a non-negative integer"));
+    };
+    let accept = ops::ordering_accepts(op);
+    let decide = move |n: u64| accept(n.cmp(&target));
+    let expected: Arc<str> = Arc::from(format!("count {op} {target}"));
+    if count.as_map().is_none() {
+        return err(count, "count takes a mapping with field or related, and an optional where");
+    }
+    for (k, v) in count.as_map().unwrap_or_default() {
+        if !matches!(k.as_str(), "field" | "related" | "kind" | "where") {
+            return err(v, format!("unknown key '{k}' in count (expected field, related, kind, where)"));
+        }
+    }
+    match (count.get("field"), count.get("related")) {
+        (Some(field), None) => count_field(field, count.get("where"), env, decide, expected),
+        (None, Some(rel)) => count_related(rel, count.get("kind"), count.get("where"), decide, expected),
+        _ => err(count, "count needs exactly one of field or related"),
+    }
+}
+
+struct Tally {
+    matched: u64,
+    unknown: u64,
+    samples: Vec<Value>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            matched: 0,
+            unknown: 0,
+            samples: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, outcome: Outcome, sample: impl FnOnce() -> Value) -> Result<(), Outcome> {
+        match outcome {
+            Outcome::Pass => {
+                self.matched += 1;
+                if self.samples.len() < 5 {
+                    self.samples.push(sample());
+                }
+            }
+            Outcome::Fail(_) => {}
+            Outcome::Unknown(_) => self.unknown += 1,
+            e @ Outcome::Error(_) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Decided only when every possible count in `matched..=matched+unknown` agrees.
+    fn verdict(self, decide: impl Fn(u64) -> bool, path: &Arc<str>, expected: &Arc<str>) -> Outcome {
+        let first = decide(self.matched);
+        let span = self.unknown.min(10_000);
+        if (1..=span).any(|d| decide(self.matched + d) != first) {
+            return Outcome::Unknown(path.clone());
+        }
+        if first {
+            Outcome::Pass
+        } else {
+            let value = json!({"count": self.matched, "matching": self.samples});
+            Outcome::fail(path, Some(value), expected)
+        }
+    }
+}
+
+fn count_field(
+    field: &Node,
+    where_: Option<&Node>,
+    env: Env,
+    decide: impl Fn(u64) -> bool + Send + Sync + 'static,
+    expected: Arc<str>,
+) -> Result<Compiled, CondError> {
+    let path = compile_path(field, env)?;
+    if path.segs.last() != Some(&Seg::Each) || path.segs.iter().filter(|s| **s == Seg::Each).count() != 1 {
+        return err(field, format!("count field '{}' must end with its only [*]", path.text));
+    }
+    let as_written = parse_path(field.as_str().unwrap_or_default()).map_err(|m| CondError {
+        line: field.line,
+        message: m,
+    })?;
+    let cond = match where_ {
+        Some(w) => Some(compile_in(w, Env { element: Some(&as_written) })?),
+        None => None,
+    };
+    let array_segs = path.segs[..path.segs.len() - 1].to_vec();
+    let mut paths = vec![if path.root == Root::Element {
+        env.element.cloned().unwrap_or(as_written.clone())
+    } else {
+        path.clone()
+    }];
+    let mut related = Vec::new();
+    if let Some(c) = &cond {
+        paths.extend(c.paths.iter().filter(|p| p.root != Root::Element).cloned());
+        related.extend(c.related.iter().cloned());
+    }
+    let describe: Arc<str> = Arc::from(format!("count {} {expected}", path.text));
+    let text = path.text.clone();
+    let check: Check = Box::new(move |ctx| {
+        let items = match resolve(&path, &array_segs, &ctx.scope()) {
+            None => return Outcome::Unknown(text.clone()),
+            Some(Val::Json(Value::Array(items))) => items.as_slice(),
+            Some(v) if v.is_null() => &[],
+            Some(_) => return Outcome::Error(Arc::from(format!("{text}: expected an array"))),
+        };
+        let mut tally = Tally::new();
+        for item in items {
+            let outcome = match &cond {
+                None => Outcome::Pass,
+                Some(c) => c.eval(&Ctx {
+                    resource: ctx.resource,
+                    element: Some(item),
+                    lookup: ctx.lookup,
+                }),
+            };
+            if let Err(e) = tally.add(outcome, || item.clone()) {
+                return e;
+            }
+        }
+        tally.verdict(&decide, &text, &expected)
+    });
+    Ok(Compiled {
+        check,
+        paths,
+        related,
+        describe,
+    })
+}
+
+fn count_related(
+    rel: &Node,
+    kind: Option<&Node>,
+    where_: Option<&Node>,
+    decide: impl Fn(u64) -> bool + Send + Sync + 'static,
+    expected: Arc<str>,
+) -> Result<Compiled, CondError> {
+    let Some(relation) = rel.as_str().map(str::to_string) else {
+        return err(rel, "related takes a relation type, e.g. has_security_group");
+    };
+    let kind = match kind {
+        Some(k) => Some(k.as_str().map(str::to_string).ok_or(CondError {
+            line: k.line,
+            message: "kind takes a canonical kind, e.g. aws.ec2.security_group".into(),
+        })?),
+        None => None,
+    };
+    let cond = match where_ {
+        Some(w) => Some(compile_in(w, Env::default())?),
+        None => None,
+    };
+    let mut related = vec![RelatedUse {
+        relation: relation.clone(),
+        kind: kind.clone(),
+        paths: cond.as_ref().map(|c| c.paths.clone()).unwrap_or_default(),
+    }];
+    if let Some(c) = &cond {
+        related.extend(c.related.iter().cloned());
+    }
+    let text: Arc<str> = Arc::from(format!("related({relation})"));
+    let describe: Arc<str> = Arc::from(format!("count {text} {expected}"));
+    let check: Check = Box::new(move |ctx| {
+        let mut tally = Tally::new();
+        for target in ctx.resource.related(&relation) {
+            let Some(other) = ctx.lookup.get(target) else {
+                tally.unknown += 1;
+                continue;
+            };
+            if kind.as_deref().is_some_and(|k| k != other.kind) {
+                continue;
+            }
+            let outcome = match &cond {
+                None => Outcome::Pass,
+                Some(c) => c.eval(&Ctx {
+                    resource: other,
+                    element: None,
+                    lookup: ctx.lookup,
+                }),
+            };
+            if let Err(e) = tally.add(outcome, || Value::String(other.uid.clone())) {
+                return e;
+            }
+        }
+        tally.verdict(&decide, &text, &expected)
+    });
+    Ok(Compiled {
+        check,
+        paths: Vec::new(),
+        related,
+        describe,
+    })
+}

@@ -1,0 +1,19 @@
+//! Rules as data (DESIGN §3): YAML rule files with line-accurate errors, compiled once into
+//! closures, evaluated to pass / fail / unknown / error / not_applicable with evidence.
+
+mod cond;
+mod controls;
+mod examples;
+mod ops;
+mod outcome;
+mod path;
+mod rule;
+mod ruleset;
+mod yaml;
+
+pub use cond::{Compiled, Lookup, NoLookup, RelatedUse};
+pub use controls::Control;
+pub use examples::{run_examples, ExampleFailure};
+pub use path::{Path, Root, Seg};
+pub use rule::{Evaluation, Remediation, Rule, RuleError, RuleMeta};
+pub use ruleset::RuleSet;

@@ -1,0 +1,281 @@
+//! One rule file: metadata, the compiled `applies_if` and `check`, and its examples.
+
+use crate::cond::{compile, Compiled, Ctx, Lookup};
+use crate::outcome::Outcome;
+use crate::yaml::{parse, Node, NodeValue};
+use posture_model::{Evidence, Resource, ResultState, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Remediation {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cli: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<String>,
+}
+
+/// The descriptive part of a rule, shown to users and stored with findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub kinds: Vec<String>,
+    pub control: String,
+    pub benchmark: Vec<String>,
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub description: String,
+    pub risk: String,
+    pub remediation: Remediation,
+    /// The file the rule was read from.
+    pub source: String,
+}
+
+pub struct Examples {
+    pub healthy: Vec<Node>,
+    pub unhealthy: Vec<Node>,
+    pub unknown: Vec<Node>,
+}
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub applies_if: Option<Compiled>,
+    pub check: Compiled,
+    pub examples: Examples,
+}
+
+/// The result of one rule on one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub state: ResultState,
+    pub evidence: Option<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+const KEYS: &[&str] = &[
+    "id", "title", "severity", "kinds", "control", "benchmark", "frameworks", "description", "risk",
+    "remediation", "applies_if", "check", "examples",
+];
+
+impl Rule {
+    /// Parses and compiles a rule file. `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Rule, RuleError> {
+        let at = |line: usize, message: String| RuleError {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        let root = parse(text).map_err(|e| at(e.line, e.message))?;
+        let Some(map) = root.as_map() else {
+            return Err(at(root.line, "a rule file must be a mapping".into()));
+        };
+        for (key, value) in map {
+            if !KEYS.contains(&key.as_str()) {
+                return Err(at(value.line, format!("unknown key '{key}' (expected one of: {})", KEYS.join(", "))));
+            }
+        }
+        let req = |key: &str| root.get(key).ok_or_else(|| at(root.line, format!("missing required key '{key}'")));
+        let text_of = |key: &str| -> Result<String, RuleError> {
+            let n = req(key)?;
+            match n.as_str() {
+                Some(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                _ => Err(at(n.line, format!("'{key}' must be a non-empty string"))),
+            }
+        };
+        let sev_node = req("severity")?;
+        let severity = sev_node
+            .as_str()
+            .unwrap_or_default()
+            .parse::<Severity>()
+            .map_err(|e| at(sev_node.line, e.to_string()))?;
+        let kinds = string_list(req("kinds")?).map_err(|(l, m)| at(l, format!("kinds: {m}")))?;
+        if kinds.is_empty() {
+            return Err(at(req("kinds")?.line, "kinds must list at least one kind".into()));
+        }
+        let meta = RuleMeta {
+            id: text_of("id")?,
+            title: text_of("title")?,
+            severity,
+            kinds,
+            control: text_of("control")?,
+            benchmark: match root.get("benchmark") {
+                Some(n) => string_list(n).map_err(|(l, m)| at(l, format!("benchmark: {m}")))?,
+                None => Vec::new(),
+            },
+            frameworks: frameworks(root.get("frameworks")).map_err(|(l, m)| at(l, m))?,
+            description: text_of("description")?,
+            risk: text_of("risk")?,
+            remediation: remediation(req("remediation")?).map_err(|(l, m)| at(l, m))?,
+            source: file.to_string(),
+        };
+        let cond_err = |e: crate::cond::CondError| at(e.line, e.message);
+        let applies_if = match root.get("applies_if") {
+            Some(n) => Some(compile(n).map_err(cond_err)?),
+            None => None,
+        };
+        let check = compile(req("check")?).map_err(cond_err)?;
+        let examples = examples(req("examples")?).map_err(|(l, m)| at(l, m))?;
+        Ok(Rule {
+            meta,
+            applies_if,
+            check,
+            examples,
+        })
+    }
+
+    /// True when a relation must be walked: such rules need the other resources.
+    pub fn uses_related(&self) -> bool {
+        !self.check.related.is_empty()
+            || self.applies_if.as_ref().is_some_and(|a| !a.related.is_empty())
+    }
+
+    pub fn evaluate(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
+        if !self.meta.kinds.iter().any(|k| *k == resource.kind) {
+            return Evaluation {
+                state: ResultState::NotApplicable,
+                evidence: None,
+            };
+        }
+        let ctx = Ctx {
+            resource,
+            element: None,
+            lookup,
+        };
+        if let Some(cond) = &self.applies_if {
+            match cond.eval(&ctx) {
+                Outcome::Pass => {}
+                Outcome::Fail(_) => {
+                    return Evaluation {
+                        state: ResultState::NotApplicable,
+                        evidence: None,
+                    }
+                }
+                other => return to_evaluation(other),
+            }
+        }
+        to_evaluation(self.check.eval(&ctx))
+    }
+}
+
+fn to_evaluation(outcome: Outcome) -> Evaluation {
+    let (state, evidence) = match outcome {
+        Outcome::Pass => (ResultState::Pass, None),
+        Outcome::Fail(f) => (
+            ResultState::Fail,
+            Some(Evidence {
+                path: f.path.to_string(),
+                value: f.value,
+                expected: f.expected.to_string(),
+            }),
+        ),
+        Outcome::Unknown(path) => (
+            ResultState::Unknown,
+            Some(Evidence {
+                path: path.to_string(),
+                value: None,
+                expected: "a value the source did not provide".into(),
+            }),
+        ),
+        Outcome::Error(msg) => (
+            ResultState::Error,
+            Some(Evidence {
+                path: msg.split(':').next().unwrap_or_default().to_string(),
+                value: None,
+                expected: msg.to_string(),
+            }),
+        ),
+    };
+    Evaluation { state, evidence }
+}
+
+type Located<T> = Result<T, (usize, String)>;
+
+fn string_list(node: &Node) -> Located<Vec<String>> {
+    let Some(items) = node.as_seq() else {
+        return Err((node.line, format!("expected a list of strings, found {}", node.type_name())));
+    };
+    items
+        .iter()
+        .map(|i| match &i.value {
+            NodeValue::Str(s) => Ok(s.clone()),
+            NodeValue::Int(n) => Ok(n.to_string()),
+            NodeValue::Float(f) => Ok(f.to_string()),
+            _ => Err((i.line, format!("expected a string, found {}", i.type_name()))),
+        })
+        .collect()
+}
+
+fn frameworks(node: Option<&Node>) -> Located<BTreeMap<String, Vec<String>>> {
+    let Some(node) = node else {
+        return Ok(BTreeMap::new());
+    };
+    let Some(map) = node.as_map() else {
+        return Err((node.line, "frameworks must map a framework id to a list of control ids".into()));
+    };
+    map.iter()
+        .map(|(k, v)| string_list(v).map(|l| (k.clone(), l)))
+        .collect()
+}
+
+fn remediation(node: &Node) -> Located<Remediation> {
+    let Some(map) = node.as_map() else {
+        return Err((node.line, "remediation must be a mapping with text, cli, terraform".into()));
+    };
+    let mut rem = Remediation {
+        text: String::new(),
+        cli: None,
+        terraform: None,
+    };
+    for (k, v) in map {
+        let s = v
+            .as_str()
+            .map(|s| s.trim().to_string())
+            .ok_or((v.line, format!("remediation.{k} must be a string")))?;
+        match k.as_str() {
+            "text" => rem.text = s,
+            "cli" => rem.cli = Some(s),
+            "terraform" => rem.terraform = Some(s),
+            other => return Err((v.line, format!("unknown key 'remediation.{other}' (expected text, cli, terraform)"))),
+        }
+    }
+    if rem.text.is_empty() {
+        return Err((node.line, "remediation.text is required".into()));
+    }
+    Ok(rem)
+}
+
+fn examples(node: &Node) -> Located<Examples> {
+    let Some(map) = node.as_map() else {
+        return Err((node.line, "examples must be a mapping with healthy and unhealthy lists".into()));
+    };
+    let mut ex = Examples {
+        healthy: Vec::new(),
+        unhealthy: Vec::new(),
+        unknown: Vec::new(),
+    };
+    for (k, v) in map {
+        let items = v
+            .as_seq()
+            .ok_or((v.line, format!("examples.{k} must be a list")))?
+            .to_vec();
+        match k.as_str() {
+            "healthy" => ex.healthy = items,
+            "unhealthy" => ex.unhealthy = items,
+            "unknown" => ex.unknown = items,
+            other => return Err((v.line, format!("unknown key 'examples.{other}' (expected healthy, unhealthy, unknown)"))),
+        }
+    }
+    if ex.healthy.is_empty() || ex.unhealthy.is_empty() {
+        return Err((node.line, "examples need at least one healthy and one unhealthy resource".into()));
+    }
+    Ok(ex)
+}

@@ -1,0 +1,73 @@
+//! A bad rule file is a clear error naming the file and the line.
+
+use posture_rules::{Rule, RuleSet};
+
+const GOOD: &str = "id: T.1
+title: t
+severity: high
+kinds: [aws.s3.bucket]
+control: encrypt-data-at-rest
+description: d
+risk: r
+remediation:
+  text: fix
+check:
+  allOf:
+    - field: attrs.encryption.enabled
+      equals: true
+examples:
+  healthy: [{attrs: {encryption: {enabled: true}}}]
+  unhealthy: [{attrs: {encryption: {enabled: false}}}]
+";
+
+fn error_of(text: &str) -> String {
+    match Rule::parse("rules/custom/t.yaml", text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_good_rule_parses() {
+    assert!(Rule::parse("t.yaml", GOOD).is_ok());
+}
+
+#[test]
+fn errors_name_file_line_and_cause() {
+    let cases = [
+        ("typo in operator", GOOD.replace("equals: true", "equal: true")),
+        ("unknown operator", GOOD.replace("equals: true", "startsWith: x")),
+        ("two operators", GOOD.replace("equals: true", "equals: true\n      exists: true")),
+        ("bad severity", GOOD.replace("severity: high", "severity: severe")),
+        ("missing check", GOOD.replace("check:\n  allOf:\n    - field: attrs.encryption.enabled\n      equals: true\n", "")),
+        ("bad path", GOOD.replace("attrs.encryption.enabled", "atrs.encryption.enabled")),
+        ("unknown top-level key", GOOD.replace("risk: r", "risk: r\nseverty: low")),
+        ("yaml syntax", GOOD.replace("kinds: [aws.s3.bucket]", "kinds: [aws.s3.bucket")),
+        ("bad cidr", GOOD.replace("equals: true", "cidrWithin: ['10.0.0.0/40']")),
+        ("count operator", GOOD.replace("equals: true", "like: 'x*'").replace("field: attrs.encryption.enabled", "count: {field: 'attrs.a[*]'}")),
+        ("no unhealthy example", GOOD.replace("  unhealthy: [{attrs: {encryption: {enabled: false}}}]\n", "")),
+    ];
+    let report: Vec<String> = cases
+        .iter()
+        .map(|(name, text)| format!("{name}: {}", error_of(text)))
+        .collect();
+    insta::assert_snapshot!(report.join("\n"));
+}
+
+#[test]
+fn unknown_control_and_duplicate_ids_are_rejected_with_all_errors() {
+    let bad_control = GOOD.replace("control: encrypt-data-at-rest", "control: make-it-safe");
+    let files = vec![
+        ("a.yaml".to_string(), GOOD.to_string()),
+        ("b.yaml".to_string(), GOOD.to_string()),
+        ("c.yaml".to_string(), bad_control.replace("id: T.1", "id: T.2")),
+    ];
+    let errors = match RuleSet::from_files(files) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e,
+    };
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 2, "{text:?}");
+    assert!(text[0].contains("b.yaml") && text[0].contains("already defined in a.yaml"));
+    assert!(text[1].contains("c.yaml") && text[1].contains("unknown control 'make-it-safe'"));
+}
