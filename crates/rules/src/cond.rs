@@ -1,7 +1,7 @@
 //! The condition compiler: a YAML condition becomes a tree of native closures, once per rule.
 
 use crate::ops::{self, Pred, COUNT_OPERATORS, FIELD_OPERATORS};
-use crate::outcome::Outcome;
+use crate::outcome::{Failure, Outcome};
 use crate::path::{parse_path, resolve, Path, Root, Scope, Seg, Val};
 use crate::yaml::Node;
 use posture_model::Resource;
@@ -182,17 +182,24 @@ fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> 
     } else {
         Box::new(move |ctx| {
             let mut acc: Option<Outcome> = None;
+            let mut failures = Vec::new();
             for c in &checks {
                 let o = c(ctx);
                 if o.is_pass() {
                     return o;
+                }
+                if let Outcome::Fail(f) = &o {
+                    failures.push(f.clone());
                 }
                 acc = Some(match acc {
                     None => o,
                     Some(a) => a.or(o),
                 });
             }
-            acc.unwrap_or(Outcome::Pass)
+            match acc {
+                Some(Outcome::Fail(_)) if failures.len() > 1 => Outcome::Fail(Box::new(merge_failures(failures))),
+                other => other.unwrap_or(Outcome::Pass),
+            }
         })
     };
     Ok(Compiled {
@@ -327,12 +334,14 @@ fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<
         return judge(pred, v, text, expected);
     };
     let json = match v {
+        Val::Json(Value::Null) | Val::Null => {
+            // Through null, a later [*] walks an empty array; a plain key yields null.
+            return if segs.contains(&Seg::Each) { Outcome::Pass } else { judge(pred, Val::Null, text, expected) };
+        }
         Val::Json(j) => j,
-        Val::Null => return Outcome::Pass,
         Val::Str(_) => return judge(pred, Val::Null, text, expected),
     };
     match (seg, json) {
-        (_, Value::Null) => Outcome::Pass,
         (Seg::Each, Value::Array(items)) => {
             let mut acc = Outcome::Pass;
             for item in items {
@@ -408,6 +417,7 @@ impl Tally {
     /// Decided only when every possible count in `matched..=matched+unknown` agrees.
     fn verdict(self, decide: impl Fn(u64) -> bool, path: &Arc<str>, expected: &Arc<str>) -> Outcome {
         let first = decide(self.matched);
+        // The verdict functions are comparisons, so checking a bounded span is enough.
         let span = self.unknown.min(10_000);
         if (1..=span).any(|d| decide(self.matched + d) != first) {
             return Outcome::Unknown(path.clone());
@@ -429,8 +439,8 @@ fn count_field(
     expected: Arc<str>,
 ) -> Result<Compiled, CondError> {
     let path = compile_path(field, env)?;
-    if path.segs.last() != Some(&Seg::Each) || path.segs.iter().filter(|s| **s == Seg::Each).count() != 1 {
-        return err(field, format!("count field '{}' must end with its only [*]", path.text));
+    if path.segs.last() != Some(&Seg::Each) {
+        return err(field, format!("count field '{}' must end with [*]", path.text));
     }
     let as_written = parse_path(field.as_str().unwrap_or_default()).map_err(|m| CondError {
         line: field.line,
@@ -440,7 +450,7 @@ fn count_field(
         Some(w) => Some(compile_in(w, Env { element: Some(&as_written) })?),
         None => None,
     };
-    let array_segs = path.segs[..path.segs.len() - 1].to_vec();
+    let first_each = path.segs.iter().position(|s| *s == Seg::Each).unwrap_or(0);
     let mut paths = vec![if path.root == Root::Element {
         env.element.cloned().unwrap_or(as_written.clone())
     } else {
@@ -454,13 +464,20 @@ fn count_field(
     let describe: Arc<str> = Arc::from(format!("count {} {expected}", path.text));
     let text = path.text.clone();
     let check: Check = Box::new(move |ctx| {
-        let items = match resolve(&path, &array_segs, &ctx.scope()) {
+        let mut items = Vec::new();
+        let mut missing = 0;
+        match resolve(&path, &path.segs[..first_each], &ctx.scope()) {
             None => return Outcome::Unknown(text.clone()),
-            Some(Val::Json(Value::Array(items))) => items.as_slice(),
-            Some(v) if v.is_null() => &[],
-            Some(_) => return Outcome::Error(Arc::from(format!("{text}: expected an array"))),
-        };
+            Some(Val::Json(v)) => {
+                if let Err(m) = gather(v, &path.segs[first_each..], &mut items, &mut missing) {
+                    return Outcome::Error(Arc::from(format!("{text}: {m}")));
+                }
+            }
+            Some(_) => {}
+        }
         let mut tally = Tally::new();
+        // An absent nested array could hold any number of elements.
+        tally.unknown = missing * 10_000;
         for item in items {
             let outcome = match &cond {
                 None => Outcome::Pass,
@@ -545,4 +562,40 @@ fn count_related(
         related,
         describe,
     })
+}
+
+/// The elements a count walks: `a[*].b[*]` flattens every `b` of every `a`.
+fn gather<'a>(v: &'a Value, segs: &[Seg], out: &mut Vec<&'a Value>, missing: &mut u64) -> Result<(), String> {
+    let Some((seg, rest)) = segs.split_first() else {
+        out.push(v);
+        return Ok(());
+    };
+    match (seg, v) {
+        (_, Value::Null) => Ok(()),
+        (Seg::Each, Value::Array(items)) => items.iter().try_for_each(|i| gather(i, rest, out, missing)),
+        (Seg::Each, _) => Err("expected an array".into()),
+        (Seg::Key(k), Value::Object(m)) => match m.get(k) {
+            Some(child) => gather(child, rest, out, missing),
+            None => {
+                *missing += 1;
+                Ok(())
+            }
+        },
+        (Seg::Key(_), _) => Ok(()),
+    }
+}
+
+/// Every alternative of a failed `anyOf`, so the evidence shows each one that was tried.
+fn merge_failures(failures: Vec<Box<Failure>>) -> Failure {
+    let paths: Vec<&str> = failures.iter().map(|f| &*f.path).collect();
+    let expected: Vec<String> = failures.iter().map(|f| format!("{} {}", f.path, f.expected)).collect();
+    let values: serde_json::Map<String, Value> = failures
+        .iter()
+        .map(|f| (f.path.to_string(), f.value.clone().unwrap_or(Value::Null)))
+        .collect();
+    Failure {
+        path: Arc::from(paths.join(" | ")),
+        value: Some(Value::Object(values)),
+        expected: Arc::from(format!("any of: {}", expected.join("; "))),
+    }
 }

@@ -136,3 +136,29 @@ fn envelope_and_tag_fields() {
     assert_eq!(state("  field: kind\n  equals: TEST.X.Y", json!({})), ResultState::Pass);
     assert_eq!(state("  field: attrs.age\n  greater: 5", json!({"age": "x"})), ResultState::Error);
 }
+
+#[test]
+fn count_flattens_nested_arrays() {
+    let c = "  count:\n    field: attrs.nics[*].access_configs[*]\n    where: {field: 'attrs.nics[*].access_configs[*].nat_ip', exists: true}\n  equals: 0";
+    assert_eq!(state(c, json!({"nics": [{"access_configs": []}, {"access_configs": null}]})), ResultState::Pass);
+    assert_eq!(state(c, json!({"nics": [{"access_configs": []}, {"access_configs": [{"nat_ip": "34.1.2.3"}]}]})), ResultState::Fail);
+    assert_eq!(state(c, json!({"nics": [{"access_configs": []}, {}]})), ResultState::Unknown);
+    assert_eq!(state(c, json!({"nics": [{"access_configs": [{"nat_ip": "34.1.2.3"}]}, {}]})), ResultState::Fail);
+}
+
+#[test]
+fn each_through_a_null_object_reaches_null() {
+    let c = "  field: attrs.containers[*].security_context.privileged\n  equals: false";
+    assert_eq!(state(c, json!({"containers": [{"security_context": null}]})), ResultState::Fail);
+    let nested = "  field: attrs.a[*].b[*].c\n  equals: 1";
+    assert_eq!(state(nested, json!({"a": [{"b": null}]})), ResultState::Pass);
+}
+
+#[test]
+fn a_failed_any_of_shows_every_alternative() {
+    let any = "  anyOf:\n    - {field: attrs.public_ip, exists: false}\n    - {field: attrs.ssh_open, equals: false}";
+    let ev = rule(any).evaluate(&res(json!({"public_ip": "203.0.113.9", "ssh_open": true})), &NoLookup).evidence.unwrap();
+    assert_eq!(ev.path, "attrs.public_ip | attrs.ssh_open");
+    assert_eq!(ev.value, Some(json!({"attrs.public_ip": "203.0.113.9", "attrs.ssh_open": true})));
+    assert!(ev.expected.starts_with("any of: attrs.public_ip exists false; "), "{}", ev.expected);
+}

@@ -1,1 +1,72 @@
+//! Storage (DESIGN §6). One interface, [`Store`]; SQLite is the embedded default.
+//!
+//! Invariants:
+//! - A scan's data lands in one transaction: a crash before [`ScanSink::commit`] leaves the previous
+//!   inventory and findings exactly as they were. Only the scan's "running" row survives, and the
+//!   next open marks it `interrupted`.
+//! - A finding's identity is (rule id, resource uid); it keeps its first-seen date across scans.
+//! - Absence resolves a finding only when the scan covered the resource's account in full.
 
+mod schema;
+mod sqlite;
+mod types;
+
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the directory for database {path}: {source}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("database {path} was written by a newer Posture (schema version {found}, this one knows {known})")]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("corrupt stored value: {0}")]
+    Decode(#[from] serde_json::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The operations every backend (SQLite, PostgreSQL) provides.
+pub trait Store {
+    /// Records a running scan and opens the transaction its data goes into.
+    fn begin_scan(&mut self, meta: &ScanMeta) -> Result<Box<dyn ScanSink + '_>>;
+    fn scans(&self, limit: usize) -> Result<Vec<ScanRecord>>;
+    fn scan_issues(&self, scan_id: i64) -> Result<Vec<ScanIssue>>;
+    fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRow>>;
+    fn inventory(&self, filter: &InventoryFilter) -> Result<Vec<InventoryRow>>;
+    fn inventory_summary(&self) -> Result<Vec<KindCount>>;
+    /// The latest complete score of every account, per control.
+    fn current_scores(&self) -> Result<Vec<ControlScoreRow>>;
+    /// Per scan and control, summed over the scan's accounts, oldest first.
+    fn score_history(&self, limit: usize) -> Result<Vec<(ScanRecord, Vec<ControlScoreRow>)>>;
+    fn rule_infos(&self) -> Result<Vec<RuleInfo>>;
+}
+
+/// Where a scan's data goes until it is committed.
+pub trait ScanSink {
+    fn scan_id(&self) -> i64;
+    fn put_rules(&mut self, rules: &[RuleInfo]) -> Result<()>;
+    fn put_resources(&mut self, resources: &[ResourceRow]) -> Result<()>;
+    fn put_results(&mut self, results: &[ResultRow]) -> Result<()>;
+    fn put_issue(&mut self, issue: &ScanIssue) -> Result<()>;
+    /// Resolves findings, stores stats and score, marks the scan finished, commits.
+    fn commit(self: Box<Self>, summary: &ScanSummary) -> Result<()>;
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}

@@ -1,0 +1,120 @@
+use crate::output::{json, Ctx};
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use posture_report::{secure_score, Format, SecureScore};
+use posture_rules::RuleSet;
+use posture_store::{SqliteStore, Store};
+use serde::Serialize;
+use std::process::ExitCode;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// The score of every past scan, oldest first.
+    #[arg(long)]
+    history: bool,
+    /// Only this account (AWS account, subscription, project, cluster).
+    #[arg(long)]
+    account: Option<String>,
+    /// One line per account.
+    #[arg(long)]
+    by_account: bool,
+}
+
+pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
+    let controls = RuleSet::builtin().map_err(|_| anyhow::anyhow!("built-in rules do not load"))?.controls;
+    if a.history {
+        return history(store, &controls, ctx);
+    }
+    let mut rows = store.current_scores()?;
+    if let Some(acct) = &a.account {
+        rows.retain(|r| &r.account == acct);
+    }
+    if a.by_account {
+        let mut accounts: Vec<String> = rows.iter().map(|r| r.account.clone()).collect();
+        accounts.dedup();
+        let per: Vec<AccountScore> = accounts
+            .into_iter()
+            .map(|acct| {
+                let mine: Vec<_> = rows.iter().filter(|r| r.account == acct).cloned().collect();
+                AccountScore { score: secure_score(&mine, &controls), account: acct }
+            })
+            .collect();
+        ctx.print(&per, &["account", "score %", "points", "max"], |p| {
+            vec![
+                p.account.clone(),
+                format!("{:.0}", p.score.percentage),
+                p.score.current_points.to_string(),
+                p.score.max_points.to_string(),
+            ]
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_score(&secure_score(&rows, &controls), ctx);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct AccountScore {
+    account: String,
+    score: SecureScore,
+}
+
+pub fn print_score(s: &SecureScore, ctx: &Ctx) {
+    if ctx.format == Format::Json {
+        println!("{}", json(s));
+        return;
+    }
+    if ctx.is_table() {
+        println!("Secure score: {:.0}% ({} of {} points)", s.percentage, s.current_points, s.max_points);
+    }
+    ctx.print(
+        &s.controls,
+        &["control", "current", "max", "potential increase", "healthy", "unhealthy", "unknown"],
+        |c| {
+            vec![
+                c.title.clone(),
+                if c.scored { format!("{:.2}", c.current_points) } else { "not scored".into() },
+                c.max_points.to_string(),
+                format!("+{:.2}", c.potential_increase),
+                c.healthy.to_string(),
+                c.unhealthy.to_string(),
+                c.unknown.to_string(),
+            ]
+        },
+    );
+}
+
+#[derive(Serialize)]
+struct HistoryRow {
+    scan_id: i64,
+    finished_at: Option<String>,
+    source: String,
+    status: String,
+    score: SecureScore,
+}
+
+fn history(store: &SqliteStore, controls: &[posture_rules::Control], ctx: &Ctx) -> Result<ExitCode> {
+    let rows: Vec<HistoryRow> = store
+        .score_history(1000)?
+        .into_iter()
+        .map(|(scan, rows)| HistoryRow {
+            scan_id: scan.id,
+            finished_at: scan.finished_at,
+            source: scan.source,
+            status: scan.status,
+            score: secure_score(&rows, controls),
+        })
+        .collect();
+    ctx.print(&rows, &["scan", "finished", "source", "status", "score %", "points", "max"], |h| {
+        vec![
+            h.scan_id.to_string(),
+            h.finished_at.clone().unwrap_or_default(),
+            h.source.clone(),
+            h.status.clone(),
+            format!("{:.1}", h.score.percentage),
+            h.score.current_points.to_string(),
+            h.score.max_points.to_string(),
+        ]
+    });
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,219 @@
+//! Per-resource evaluation: which rules run now, which wait for related resources, and how each
+//! resource counts for the secure-score controls.
+
+use posture_model::{Resource, ResultState, Severity};
+use posture_rules::{Lookup, NoLookup, Path, Root, RuleSet};
+use posture_store::ResultRow;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// How one resource stands for one control, across the control's rules that apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlState {
+    Healthy,
+    Unknown,
+    Unhealthy,
+}
+
+impl ControlState {
+    fn from_result(state: ResultState) -> Option<ControlState> {
+        match state {
+            ResultState::Pass => Some(ControlState::Healthy),
+            ResultState::Fail => Some(ControlState::Unhealthy),
+            ResultState::Unknown | ResultState::Error => Some(ControlState::Unknown),
+            ResultState::NotApplicable => None,
+        }
+    }
+}
+
+/// Per-control states of one resource; the worst state of a control wins.
+#[derive(Debug, Clone, Default)]
+pub struct ControlStates(pub Vec<(u16, ControlState)>);
+
+impl ControlStates {
+    pub fn add(&mut self, control: u16, state: ControlState) {
+        match self.0.iter_mut().find(|(c, _)| *c == control) {
+            Some((_, s)) => *s = (*s).max(state),
+            None => self.0.push((control, state)),
+        }
+    }
+}
+
+/// Everything one rule run on one resource contributes.
+#[derive(Default)]
+pub struct ResourceOutcome {
+    pub results: Vec<ResultRow>,
+    /// (rule index, state) for the scan's per-rule statistics.
+    pub states: Vec<(usize, ResultState)>,
+    pub controls: ControlStates,
+}
+
+pub struct Evaluator<'r> {
+    pub rules: &'r RuleSet,
+    control_of: Vec<u16>,
+    deferred: Vec<bool>,
+    /// Kinds that related conditions may reach; `None` when some condition names no kind.
+    target_kinds: Option<HashSet<String>>,
+    target_paths: Vec<Path>,
+}
+
+impl<'r> Evaluator<'r> {
+    pub fn new(rules: &'r RuleSet) -> Self {
+        let control_of = rules
+            .rules
+            .iter()
+            .map(|r| rules.controls.iter().position(|c| c.id == r.meta.control).unwrap_or(0) as u16)
+            .collect();
+        let deferred = rules.rules.iter().map(|r| r.uses_related()).collect();
+        let mut target_kinds = Some(HashSet::new());
+        let mut target_paths = Vec::new();
+        for rule in &rules.rules {
+            let uses = rule.check.related.iter().chain(rule.applies_if.iter().flat_map(|a| a.related.iter()));
+            for u in uses {
+                match (&mut target_kinds, &u.kind) {
+                    (Some(set), Some(k)) => {
+                        set.insert(k.clone());
+                    }
+                    _ => target_kinds = None,
+                }
+                target_paths.extend(u.paths.iter().cloned());
+            }
+        }
+        Evaluator {
+            rules,
+            control_of,
+            deferred,
+            target_kinds,
+            target_paths,
+        }
+    }
+
+    pub fn severity(&self, rule: usize) -> Severity {
+        self.rules.rules[rule].meta.severity
+    }
+
+    pub fn control(&self, rule: usize) -> u16 {
+        self.control_of[rule]
+    }
+
+    pub fn has_deferred(&self, kind: &str) -> bool {
+        self.rules.for_kind(kind).iter().any(|&i| self.deferred[i])
+    }
+
+    /// Runs the rules that need no other resource; `deferred` picks the others.
+    pub fn evaluate_now(&self, resource: &Resource) -> ResourceOutcome {
+        self.run(resource, &NoLookup, false)
+    }
+
+    /// Runs the rules that walk relations, with every related resource available.
+    pub fn evaluate_deferred(&self, resource: &Resource, lookup: &dyn Lookup) -> ResourceOutcome {
+        self.run(resource, lookup, true)
+    }
+
+    fn run(&self, resource: &Resource, lookup: &dyn Lookup, deferred: bool) -> ResourceOutcome {
+        let mut out = ResourceOutcome::default();
+        for &i in self.rules.for_kind(&resource.kind) {
+            if self.deferred[i] != deferred {
+                continue;
+            }
+            let rule = &self.rules.rules[i];
+            let eval = rule.evaluate(resource, lookup);
+            out.states.push((i, eval.state));
+            if let Some(cs) = ControlState::from_result(eval.state) {
+                out.controls.add(self.control_of[i], cs);
+            }
+            if !matches!(eval.state, ResultState::Pass | ResultState::NotApplicable) {
+                out.results.push(ResultRow {
+                    rule_id: rule.meta.id.clone(),
+                    uid: resource.uid.clone(),
+                    state: eval.state,
+                    evidence: eval.evidence.and_then(|e| serde_json::to_string(&e).ok()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether `resource` may be the target of a related condition.
+    pub fn is_target(&self, resource: &Resource) -> bool {
+        if self.target_paths.is_empty() && self.target_kinds.as_ref().is_some_and(HashSet::is_empty) {
+            return false;
+        }
+        self.target_kinds.as_ref().is_none_or(|k| k.contains(&resource.kind))
+    }
+
+    /// What a related condition may read of a target: envelope, relations, and the attributes used.
+    pub fn project_target(&self, resource: &Resource) -> Resource {
+        project(resource, &self.target_paths)
+    }
+
+    /// What the deferred rules of `resource` read of it.
+    pub fn project_source(&self, resource: &Resource) -> Resource {
+        let paths: Vec<Path> = self
+            .rules
+            .for_kind(&resource.kind)
+            .iter()
+            .filter(|&&i| self.deferred[i])
+            .flat_map(|&i| {
+                let r = &self.rules.rules[i];
+                r.check.paths.iter().chain(r.applies_if.iter().flat_map(|a| a.paths.iter())).cloned()
+            })
+            .collect();
+        project(resource, &paths)
+    }
+}
+
+/// A copy of `resource` with only the attribute subtrees that `paths` read.
+fn project(resource: &Resource, paths: &[Path]) -> Resource {
+    let mut attrs = Map::new();
+    for p in paths.iter().filter(|p| p.root == Root::Attrs) {
+        copy_subtree(&resource.attrs, &mut attrs, &p.key_prefix());
+    }
+    Resource {
+        attrs,
+        raw: None,
+        origin: None,
+        ..resource.clone()
+    }
+}
+
+fn copy_subtree(from: &Map<String, Value>, to: &mut Map<String, Value>, keys: &[&str]) {
+    let Some((first, rest)) = keys.split_first() else {
+        return;
+    };
+    let Some(value) = from.get(*first) else {
+        return;
+    };
+    match (value, rest.is_empty()) {
+        (Value::Object(inner), false) => {
+            let slot = to.entry(first.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(slot) = slot {
+                copy_subtree(inner, slot, rest);
+            }
+        }
+        _ => {
+            to.insert(first.to_string(), value.clone());
+        }
+    }
+}
+
+/// Per-account, per-control counts of healthy, unhealthy and unknown resources.
+#[derive(Default)]
+pub struct ScoreTally(pub HashMap<(String, u16), [u64; 3]>);
+
+impl ScoreTally {
+    pub fn add(&mut self, account: &str, states: &ControlStates) {
+        for &(control, state) in &states.0 {
+            let slot = match self.0.get_mut(&(account.to_string(), control)) {
+                Some(s) => s,
+                None => self.0.entry((account.to_string(), control)).or_default(),
+            };
+            let i = match state {
+                ControlState::Healthy => 0,
+                ControlState::Unhealthy => 1,
+                ControlState::Unknown => 2,
+            };
+            slot[i] += 1;
+        }
+    }
+}
