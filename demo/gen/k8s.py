@@ -27,7 +27,7 @@ SYSTEM_NAMESPACES = {"kube-system", "kube-public", "kube-node-lease"}
 MISCONFIGURED = {
     f"{EKS}/_cluster/Namespace/default": "no Pod Security label, no NetworkPolicy",
     f"{EKS}/_cluster/Namespace/kube-system": "no NetworkPolicy",
-    f"{EKS}/_cluster/Namespace/monitoring": "enforces only the privileged level, no default deny",
+    f"{EKS}/_cluster/Namespace/monitoring": "enforces only the privileged level, no NetworkPolicy",
     f"{EKS}/_cluster/Namespace/ci-runners": "enforces only the privileged level (Docker-in-Docker)",
     f"{EKS}/default/ServiceAccount/default": "token automounted",
     f"{EKS}/monitoring/ServiceAccount/default": "token automounted",
@@ -150,7 +150,8 @@ RUNTIME_DEFAULT = {"type": "RuntimeDefault", "localhost_profile": None}
 
 
 def restricted_pod_sc(uid_, gid=None):
-    return pod_sc(run_as_non_root=True, run_as_user=uid_, run_as_group=gid or uid_, fs_group=gid or uid_,
+    return pod_sc(run_as_non_root=True, run_as_user=uid_, run_as_group=uid_ if gid is None else gid,
+                  fs_group=uid_ if gid is None else gid,
                   seccomp_profile=RUNTIME_DEFAULT)
 
 
