@@ -30,7 +30,6 @@ MISCONFIGURED = {
     f"{EKS}/_cluster/Namespace/monitoring": "enforces only the privileged level, no NetworkPolicy",
     f"{EKS}/_cluster/Namespace/ci-runners": "enforces only the privileged level (Docker-in-Docker)",
     f"{EKS}/default/ServiceAccount/default": "token automounted",
-    f"{EKS}/monitoring/ServiceAccount/default": "token automounted",
     f"{EKS}/default/Pod/debug-shell": "leftover privileged host-network debug pod in default, image latest",
     f"{EKS}/shipping/Deployment/shipment-tracker": "Envoy sidecar without a hardened security context",
     f"{EKS}/shipping/Pod/shipment-tracker-5c9b7d8f6-q4wzt": "same as its Deployment",
@@ -40,7 +39,6 @@ MISCONFIGURED = {
     f"{EKS}/shipping/Role/shipping-deployer": "wildcard verbs",
     f"{EKS}/monitoring/DaemonSet/node-exporter": "host network/PID, hostPath, hostPort (accepted exception)",
     f"{EKS}/monitoring/Pod/node-exporter-7hx2m": "same as its DaemonSet",
-    f"{EKS}/monitoring/Deployment/grafana": "runs as the default service account with a token",
     f"{EKS}/monitoring/Service/prometheus-web": "Prometheus UI on a public load balancer",
     f"{EKS}/ci-runners/Deployment/gitlab-runner": "privileged dind, service account is cluster-admin",
     f"{EKS}/ci-runners/Pod/gitlab-runner-7b6f5d9c8-m2n4r": "same as its Deployment",
@@ -49,7 +47,6 @@ MISCONFIGURED = {
     f"{EKS}/ci-runners/Secret/gitlab-runner-token": "long-lived service account token",
     f"{GKE}/_cluster/Namespace/kube-system": "no NetworkPolicy",
     f"{GKE}/_cluster/Namespace/ml-training": "no Pod Security label, no NetworkPolicy",
-    f"{GKE}/_cluster/Namespace/analytics": "policies but no default deny",
     f"{GKE}/ml-training/ServiceAccount/default": "token automounted, bound to a secrets reader",
     f"{GKE}/ml-training/Deployment/jupyter-lab": "root, latest image, no limits, secret in env",
     f"{GKE}/ml-training/Job/gpu-trainer": "privileged, SYS_ADMIN, NFS volume",
@@ -498,7 +495,7 @@ def build_eks():
                    ingress=[{"from": [peer(cidr="10.42.0.0/16")], "ports": [np_port(8080)]}])
 
     # --- monitoring
-    service_account(c, "default", "monitoring", None)
+    service_account(c, "default", "monitoring", False)
     service_account(c, "prometheus", "monitoring", True, labels={"app.kubernetes.io/name": "prometheus"})
     service_account(c, "node-exporter", "monitoring", False)
     ne_labels = app_labels("node-exporter", "1.8.2", "platform", "kube-prometheus")
@@ -631,6 +628,7 @@ def build_gke():
            labels={"app.kubernetes.io/part-of": "airflow"})
     secret(c, "airflow-tls", "analytics", "kubernetes.io/tls", ["tls.crt", "tls.key"], "2026-10-01T00:00:05Z",
            labels={"cert-manager.io/certificate-name": "airflow"})
+    network_policy(c, "default-deny-ingress", "analytics", {}, ["Ingress"])
     network_policy(c, "allow-airflow-web", "analytics", {"app.kubernetes.io/name": "airflow-webserver"}, ["Ingress"],
                    ingress=[{"from": [peer(cidr="10.8.0.0/14")], "ports": [np_port(8080)]}])
     network_policy(c, "allow-scheduler-egress", "analytics", {"app.kubernetes.io/name": "airflow-scheduler"}, ["Egress"],

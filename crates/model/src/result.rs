@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 
 /// Outcome of one rule on one resource (DESIGN §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -48,11 +49,11 @@ impl fmt::Display for ResultState {
 /// (`None` when the field was absent, i.e. unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
-    pub path: String,
+    pub path: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// What the rule expected, in words: `equals true`, `count equals 0`, …
-    pub expected: String,
+    pub expected: Arc<str>,
 }
 
 /// The stable identity of a finding across scans.

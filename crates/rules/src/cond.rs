@@ -22,7 +22,7 @@ impl Lookup for NoLookup {
     }
 }
 
-impl Lookup for std::collections::HashMap<String, Resource> {
+impl<S: std::hash::BuildHasher + Sync> Lookup for std::collections::HashMap<String, Resource, S> {
     fn get(&self, uid: &str) -> Option<&Resource> {
         std::collections::HashMap::get(self, uid)
     }
@@ -32,6 +32,8 @@ pub struct Ctx<'a> {
     pub resource: &'a Resource,
     pub element: Option<&'a Value>,
     pub lookup: &'a dyn Lookup,
+    /// Whether failures must say why; off inside `count`, where only the verdict matters.
+    pub evidence: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -52,6 +54,8 @@ pub struct Compiled {
     pub paths: Vec<Path>,
     /// Relations walked, with the paths read on the related resources.
     pub related: Vec<RelatedUse>,
+    /// Plain paths read on the element a `count` visits, for its evidence.
+    element_paths: Vec<Path>,
     pub describe: Arc<str>,
 }
 
@@ -163,6 +167,7 @@ fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> 
         .collect::<Result<Vec<_>, _>>()?;
     let paths = children.iter().flat_map(|c| c.paths.clone()).collect();
     let related = children.iter().flat_map(|c| c.related.clone()).collect();
+    let element_paths = children.iter().flat_map(|c| c.element_paths.clone()).collect();
     let describe: Arc<str> = Arc::from(format!(
         "{op}({})",
         children.iter().map(|c| &*c.describe).collect::<Vec<_>>().join("; ")
@@ -181,31 +186,53 @@ fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> 
         })
     } else {
         Box::new(move |ctx| {
-            let mut acc: Option<Outcome> = None;
-            let mut failures = Vec::new();
+            if !ctx.evidence {
+                let mut acc: Option<Outcome> = None;
+                for c in &checks {
+                    let o = c(ctx);
+                    if o.is_pass() {
+                        return o;
+                    }
+                    acc = Some(match acc {
+                        None => o,
+                        Some(a) => a.or(o),
+                    });
+                }
+                return acc.unwrap_or(Outcome::Pass);
+            }
+            // The first non-pass is kept inline: most `anyOf`s are decided by their second member.
+            let mut first: Option<Outcome> = None;
+            let mut more = Vec::new();
             for c in &checks {
                 let o = c(ctx);
                 if o.is_pass() {
                     return o;
                 }
-                if let Outcome::Fail(f) = &o {
-                    failures.push(f.clone());
+                if first.is_none() {
+                    first = Some(o);
+                } else {
+                    more.push(o);
                 }
-                acc = Some(match acc {
-                    None => o,
-                    Some(a) => a.or(o),
-                });
             }
-            match acc {
-                Some(Outcome::Fail(_)) if failures.len() > 1 => Outcome::Fail(Box::new(merge_failures(failures))),
-                other => other.unwrap_or(Outcome::Pass),
+            let outcomes: Vec<Outcome> = first.into_iter().chain(more).collect();
+            if outcomes.iter().all(|o| matches!(o, Outcome::Fail(Some(_)))) && outcomes.len() > 1 {
+                let failures = outcomes
+                    .into_iter()
+                    .filter_map(|o| match o {
+                        Outcome::Fail(f) => f,
+                        _ => None,
+                    })
+                    .collect();
+                return Outcome::Fail(Some(Box::new(merge_failures(failures))));
             }
+            outcomes.into_iter().reduce(Outcome::or).unwrap_or(Outcome::Pass)
         })
     };
     Ok(Compiled {
         check,
         paths,
         related,
+        element_paths,
         describe,
     })
 }
@@ -224,9 +251,11 @@ fn compile_not(node: &Node, env: Env) -> Result<Compiled, CondError> {
         check: inner_check,
         paths,
         related,
+        element_paths,
         ..
     } = inner;
     let check: Check = Box::new(move |ctx| match inner_check(ctx) {
+        Outcome::Pass if !ctx.evidence => Outcome::Fail(None),
         Outcome::Pass => {
             let value = witness
                 .as_ref()
@@ -241,6 +270,7 @@ fn compile_not(node: &Node, env: Env) -> Result<Compiled, CondError> {
         check,
         paths,
         related,
+        element_paths,
         describe,
     })
 }
@@ -301,20 +331,23 @@ fn compile_field(node: &Node, field: &Node, map: &[(String, Node)], env: Env) ->
         let e = expected.clone();
         Box::new(move |ctx| match resolve(&p, &p.segs, &ctx.scope()) {
             None => Outcome::Unknown(p.text.clone()),
-            Some(v) => judge(&pred, v, &p.text, &e),
+            Some(v) => judge(&pred, v, &p.text, &e, ctx.evidence),
         })
     };
+    let element_paths = if path.root == Root::Element && !path.has_each() { vec![path.clone()] } else { Vec::new() };
     Ok(Compiled {
         check,
         paths: recorded,
         related: Vec::new(),
+        element_paths,
         describe,
     })
 }
 
-fn judge(pred: &Pred, v: Val, path: &Arc<str>, expected: &Arc<str>) -> Outcome {
+fn judge(pred: &Pred, v: Val, path: &Arc<str>, expected: &Arc<str>, evidence: bool) -> Outcome {
     match pred(v) {
         Ok(true) => Outcome::Pass,
+        Ok(false) if !evidence => Outcome::Fail(None),
         Ok(false) => Outcome::fail(path, Some(v.to_json()), expected),
         Err(m) => Outcome::Error(Arc::from(format!("{path}: {m}"))),
     }
@@ -326,26 +359,26 @@ fn each_field(path: &Path, pred: &Pred, expected: &Arc<str>, ctx: &Ctx) -> Outco
     let Some(array) = resolve(path, &path.segs[..first_each], &ctx.scope()) else {
         return Outcome::Unknown(path.text.clone());
     };
-    walk_each(array, &path.segs[first_each..], pred, &path.text, expected)
+    walk_each(array, &path.segs[first_each..], pred, &path.text, expected, ctx.evidence)
 }
 
-fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<str>) -> Outcome {
+fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<str>, ev: bool) -> Outcome {
     let Some((seg, rest)) = segs.split_first() else {
-        return judge(pred, v, text, expected);
+        return judge(pred, v, text, expected, ev);
     };
     let json = match v {
         Val::Json(Value::Null) | Val::Null => {
             // Through null, a later [*] walks an empty array; a plain key yields null.
-            return if segs.contains(&Seg::Each) { Outcome::Pass } else { judge(pred, Val::Null, text, expected) };
+            return if segs.contains(&Seg::Each) { Outcome::Pass } else { judge(pred, Val::Null, text, expected, ev) };
         }
         Val::Json(j) => j,
-        Val::Str(_) => return judge(pred, Val::Null, text, expected),
+        Val::Str(_) => return judge(pred, Val::Null, text, expected, ev),
     };
     match (seg, json) {
         (Seg::Each, Value::Array(items)) => {
             let mut acc = Outcome::Pass;
             for item in items {
-                acc = acc.and(walk_each(Val::Json(item), rest, pred, text, expected));
+                acc = acc.and(walk_each(Val::Json(item), rest, pred, text, expected, ev));
                 if matches!(acc, Outcome::Fail(_)) {
                     break;
                 }
@@ -354,10 +387,10 @@ fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<
         }
         (Seg::Each, _) => Outcome::Error(Arc::from(format!("{text}: expected an array"))),
         (Seg::Key(k), Value::Object(m)) => match m.get(k) {
-            Some(child) => walk_each(Val::Json(child), rest, pred, text, expected),
+            Some(child) => walk_each(Val::Json(child), rest, pred, text, expected, ev),
             None => Outcome::Unknown(text.clone()),
         },
-        (Seg::Key(_), _) => walk_each(Val::Null, rest, pred, text, expected),
+        (Seg::Key(_), _) => walk_each(Val::Null, rest, pred, text, expected, ev),
     }
 }
 
@@ -388,14 +421,17 @@ struct Tally {
     matched: u64,
     unknown: u64,
     samples: Vec<Value>,
+    /// Keep up to this many matching elements as evidence.
+    keep: usize,
 }
 
 impl Tally {
-    fn new() -> Self {
+    fn new(evidence: bool) -> Self {
         Tally {
             matched: 0,
             unknown: 0,
             samples: Vec::new(),
+            keep: if evidence { 5 } else { 0 },
         }
     }
 
@@ -403,7 +439,7 @@ impl Tally {
         match outcome {
             Outcome::Pass => {
                 self.matched += 1;
-                if self.samples.len() < 5 {
+                if self.samples.len() < self.keep {
                     self.samples.push(sample());
                 }
             }
@@ -415,7 +451,7 @@ impl Tally {
     }
 
     /// Decided only when every possible count in `matched..=matched+unknown` agrees.
-    fn verdict(self, decide: impl Fn(u64) -> bool, path: &Arc<str>, expected: &Arc<str>) -> Outcome {
+    fn verdict(self, decide: impl Fn(u64) -> bool, path: &Arc<str>, expected: &Arc<str>, evidence: bool) -> Outcome {
         let first = decide(self.matched);
         // The verdict functions are comparisons, so checking a bounded span is enough.
         let span = self.unknown.min(10_000);
@@ -424,6 +460,8 @@ impl Tally {
         }
         if first {
             Outcome::Pass
+        } else if !evidence {
+            Outcome::Fail(None)
         } else {
             let value = json!({"count": self.matched, "matching": self.samples});
             Outcome::fail(path, Some(value), expected)
@@ -463,6 +501,7 @@ fn count_field(
     }
     let describe: Arc<str> = Arc::from(format!("count {} {expected}", path.text));
     let text = path.text.clone();
+    let shown: Vec<Path> = cond.as_ref().map(|c| c.element_paths.clone()).unwrap_or_default();
     let check: Check = Box::new(move |ctx| {
         let mut items = Vec::new();
         let mut missing = 0;
@@ -475,28 +514,30 @@ fn count_field(
             }
             Some(_) => {}
         }
-        let mut tally = Tally::new();
+        let mut tally = Tally::new(ctx.evidence);
         // An absent nested array could hold any number of elements.
         tally.unknown = missing * 10_000;
-        for item in items {
+        for (index, item) in items.into_iter().enumerate() {
             let outcome = match &cond {
                 None => Outcome::Pass,
                 Some(c) => c.eval(&Ctx {
                     resource: ctx.resource,
                     element: Some(item),
                     lookup: ctx.lookup,
+                    evidence: false,
                 }),
             };
-            if let Err(e) = tally.add(outcome, || item.clone()) {
+            if let Err(e) = tally.add(outcome, || element_sample(index, item, &shown, ctx.resource)) {
                 return e;
             }
         }
-        tally.verdict(&decide, &text, &expected)
+        tally.verdict(&decide, &text, &expected, ctx.evidence)
     });
     Ok(Compiled {
         check,
         paths,
         related,
+        element_paths: Vec::new(),
         describe,
     })
 }
@@ -533,7 +574,7 @@ fn count_related(
     let text: Arc<str> = Arc::from(format!("related({relation})"));
     let describe: Arc<str> = Arc::from(format!("count {text} {expected}"));
     let check: Check = Box::new(move |ctx| {
-        let mut tally = Tally::new();
+        let mut tally = Tally::new(ctx.evidence);
         for target in ctx.resource.related(&relation) {
             let Some(other) = ctx.lookup.get(target) else {
                 tally.unknown += 1;
@@ -548,18 +589,20 @@ fn count_related(
                     resource: other,
                     element: None,
                     lookup: ctx.lookup,
+                    evidence: false,
                 }),
             };
             if let Err(e) = tally.add(outcome, || Value::String(other.uid.clone())) {
                 return e;
             }
         }
-        tally.verdict(&decide, &text, &expected)
+        tally.verdict(&decide, &text, &expected, ctx.evidence)
     });
     Ok(Compiled {
         check,
         paths: Vec::new(),
         related,
+        element_paths: Vec::new(),
         describe,
     })
 }
@@ -598,4 +641,27 @@ fn merge_failures(failures: Vec<Box<Failure>>) -> Failure {
         value: Some(Value::Object(values)),
         expected: Arc::from(format!("any of: {}", expected.join("; "))),
     }
+}
+
+/// Evidence for one matching element: its position, its name if it has one, and the values the
+/// `where` condition read, rather than a copy of the whole element.
+fn element_sample(index: usize, item: &Value, shown: &[Path], resource: &Resource) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("index".into(), json!(index));
+    match item {
+        Value::Object(m) => {
+            if let Some(name) = m.get("name").filter(|n| n.is_string()) {
+                out.insert("name".into(), name.clone());
+            }
+        }
+        scalar => {
+            out.insert("value".into(), scalar.clone());
+        }
+    }
+    let scope = Scope { resource, element: Some(item) };
+    for p in shown {
+        let v = resolve(p, &p.segs, &scope).map_or(Value::Null, Val::to_json);
+        out.insert(p.text.to_string(), v);
+    }
+    Value::Object(out)
 }

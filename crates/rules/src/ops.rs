@@ -61,7 +61,16 @@ pub fn compile(op: &str, arg: &Node) -> Result<Pred, String> {
             let want = op == "contains";
             Box::new(move |v| contains(v, &json).map(|c| c == want))
         }
-        "like" | "notLike" => text_pred(op, like_regex(str_arg(op, &json)?)?, op == "like"),
+        "like" | "notLike" => {
+            let pattern = Glob::new(str_arg(op, &json)?);
+            let want = op == "like";
+            let op = op.to_string();
+            Box::new(move |v| match text_of(v) {
+                Some(s) => Ok(pattern.matches(s) == want),
+                None if v.is_null() => Ok(!want),
+                None => Err(format!("{op} needs a string, found {}", type_of(v))),
+            })
+        }
         "match" | "notMatch" => text_pred(op, match_regex(str_arg(op, &json)?)?, op == "match"),
         "regex" => {
             let re = Regex::new(str_arg(op, &json)?).map_err(|e| format!("invalid regex: {e}"))?;
@@ -112,9 +121,38 @@ fn text_pred(op: &str, re: Regex, want: bool) -> Pred {
     })
 }
 
-fn like_regex(pattern: &str) -> Result<Regex, String> {
-    let body: Vec<String> = pattern.split('*').map(regex::escape).collect();
-    Regex::new(&format!("(?is)^{}$", body.join(".*"))).map_err(|e| e.to_string())
+/// A `like` pattern: `*` matches any run of characters, the rest compares case-insensitively.
+struct Glob {
+    parts: Vec<String>,
+}
+
+impl Glob {
+    fn new(pattern: &str) -> Glob {
+        Glob { parts: pattern.split('*').map(str::to_lowercase).collect() }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        let lowered;
+        let text = if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+            lowered = text.to_lowercase();
+            lowered.as_str()
+        } else {
+            text
+        };
+        let (first, rest) = match self.parts.split_first() {
+            Some(x) => x,
+            None => return text.is_empty(),
+        };
+        let Some(mut tail) = text.strip_prefix(first.as_str()) else { return false };
+        let Some((last, middle)) = rest.split_last() else { return tail.is_empty() };
+        for part in middle {
+            match tail.find(part.as_str()) {
+                Some(i) => tail = &tail[i + part.len()..],
+                None => return false,
+            }
+        }
+        tail.len() >= last.len() && tail.ends_with(last.as_str())
+    }
 }
 
 /// Azure Policy `match`: `#` a digit, `?` a letter, `.` any character.
@@ -374,6 +412,18 @@ mod tests {
     }
 
     #[test]
+    fn like_is_a_case_insensitive_glob() {
+        assert_eq!(check("like", "'*SECRET*'", json!("db_secret_arn")), Ok(true));
+        assert_eq!(check("like", "'a*b*c'", json!("abc")), Ok(true));
+        assert_eq!(check("like", "'a*b*c'", json!("acb")), Ok(false));
+        assert_eq!(check("like", "'ab*ba'", json!("aba")), Ok(false));
+        assert_eq!(check("like", "'*'", json!("")), Ok(true));
+        assert_eq!(check("like", "'exact'", json!("EXACT")), Ok(true));
+        assert_eq!(check("notLike", "'*_ARN'", json!("KEY_ARN")), Ok(false));
+        assert_eq!(check("like", "'x*'", Value::Null), Ok(false));
+    }
+
+    #[test]
     fn patterns() {
         assert_eq!(check("like", "'prod-*'", json!("PROD-db")), Ok(true));
         assert_eq!(check("like", "'prod-*'", json!("dev-db")), Ok(false));
@@ -413,5 +463,15 @@ mod tests {
         assert_eq!(check("portInRange", "22", json!({"from": 0, "to": 21})), Ok(false));
         assert_eq!(check("portInRange", "22", Value::Null), Ok(false));
         assert!(check("portInRange", "22", json!("ssh")).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_agrees_with_an_anchored_regex(pattern in "[ab*]{0,6}", text in "[abAB]{0,8}") {
+            let glob = Glob::new(&pattern);
+            let body: Vec<String> = pattern.split('*').map(regex::escape).collect();
+            let re = Regex::new(&format!("(?is)^{}$", body.join(".*"))).unwrap();
+            proptest::prop_assert_eq!(glob.matches(&text), re.is_match(&text));
+        }
     }
 }

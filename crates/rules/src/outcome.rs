@@ -5,7 +5,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Pass,
-    Fail(Box<Failure>),
+    /// `None` where no evidence was asked for (inside a `count`, whose members only count).
+    Fail(Option<Box<Failure>>),
     /// The named field was absent.
     Unknown(Arc<str>),
     Error(Arc<str>),
@@ -21,11 +22,11 @@ pub struct Failure {
 
 impl Outcome {
     pub fn fail(path: &Arc<str>, value: Option<Value>, expected: &Arc<str>) -> Outcome {
-        Outcome::Fail(Box::new(Failure {
+        Outcome::Fail(Some(Box::new(Failure {
             path: path.clone(),
             value,
             expected: expected.clone(),
-        }))
+        })))
     }
 
     pub fn is_pass(&self) -> bool {

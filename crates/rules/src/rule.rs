@@ -6,6 +6,7 @@ use crate::yaml::{parse, Node, NodeValue};
 use posture_model::{Evidence, Resource, ResultState, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Remediation {
@@ -145,10 +146,17 @@ impl Rule {
                 evidence: None,
             };
         }
+        self.evaluate_applicable(resource, lookup)
+    }
+
+    /// [`Rule::evaluate`] for a resource already known to be of one of the rule's kinds
+    /// (as [`crate::RuleSet::for_kind`] gives them).
+    pub fn evaluate_applicable(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
         let ctx = Ctx {
             resource,
             element: None,
             lookup,
+            evidence: true,
         };
         if let Some(cond) = &self.applies_if {
             match cond.eval(&ctx) {
@@ -169,18 +177,26 @@ impl Rule {
 fn to_evaluation(outcome: Outcome) -> Evaluation {
     let (state, evidence) = match outcome {
         Outcome::Pass => (ResultState::Pass, None),
-        Outcome::Fail(f) => (
+        Outcome::Fail(Some(f)) => (
             ResultState::Fail,
             Some(Evidence {
-                path: f.path.to_string(),
+                path: f.path,
                 value: f.value,
-                expected: f.expected.to_string(),
+                expected: f.expected,
+            }),
+        ),
+        Outcome::Fail(None) => (
+            ResultState::Fail,
+            Some(Evidence {
+                path: Arc::from("(condition)"),
+                value: None,
+                expected: "the rule's check".into(),
             }),
         ),
         Outcome::Unknown(path) => (
             ResultState::Unknown,
             Some(Evidence {
-                path: path.to_string(),
+                path,
                 value: None,
                 expected: "a value the source did not provide".into(),
             }),
@@ -188,9 +204,9 @@ fn to_evaluation(outcome: Outcome) -> Evaluation {
         Outcome::Error(msg) => (
             ResultState::Error,
             Some(Evidence {
-                path: msg.split(':').next().unwrap_or_default().to_string(),
+                path: Arc::from(msg.split(':').next().unwrap_or_default()),
                 value: None,
-                expected: msg.to_string(),
+                expected: msg,
             }),
         ),
     };

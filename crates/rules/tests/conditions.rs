@@ -47,7 +47,7 @@ fn all_of_any_of_not_follow_kleene_logic() {
     let ev = rule(not).evaluate(&res(json!({"public": true})), &NoLookup);
     assert_eq!(ev.state, ResultState::Fail);
     let ev = ev.evidence.unwrap();
-    assert_eq!((ev.path.as_str(), ev.value), ("attrs.public", Some(json!(true))));
+    assert_eq!((&*ev.path, ev.value), ("attrs.public", Some(json!(true))));
 }
 
 #[test]
@@ -55,9 +55,9 @@ fn evidence_names_the_deciding_field_and_value() {
     let c = "  allOf:\n    - {field: attrs.a, equals: 1}\n    - {field: attrs.tls.min, in: ['1.2', '1.3']}";
     let ev = rule(c).evaluate(&res(json!({"a": 1, "tls": {"min": "1.0"}})), &NoLookup);
     let ev = ev.evidence.unwrap();
-    assert_eq!(ev.path, "attrs.tls.min");
+    assert_eq!(&*ev.path, "attrs.tls.min");
     assert_eq!(ev.value, Some(json!("1.0")));
-    assert_eq!(ev.expected, r#"in ["1.2","1.3"]"#);
+    assert_eq!(&*ev.expected, r#"in ["1.2","1.3"]"#);
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn count_over_arrays_with_where() {
     assert_eq!(state(c, partial), ResultState::Unknown);
     assert_eq!(state(c, json!({"ingress": null})), ResultState::Pass);
     let ev = rule(c).evaluate(&res(open), &NoLookup).evidence.unwrap();
-    assert_eq!(ev.path, "attrs.ingress[*]");
+    assert_eq!(&*ev.path, "attrs.ingress[*]");
     assert_eq!(ev.value.unwrap()["count"], json!(1));
     // A field outside the counted array still refers to the resource.
     let mixed = "  count:\n    field: attrs.keys[*]\n    where:\n      allOf:\n        - {field: 'attrs.keys[*].age', greater: 90}\n        - {field: attrs.enforce, equals: true}\n  less: 1";
@@ -158,7 +158,7 @@ fn each_through_a_null_object_reaches_null() {
 fn a_failed_any_of_shows_every_alternative() {
     let any = "  anyOf:\n    - {field: attrs.public_ip, exists: false}\n    - {field: attrs.ssh_open, equals: false}";
     let ev = rule(any).evaluate(&res(json!({"public_ip": "203.0.113.9", "ssh_open": true})), &NoLookup).evidence.unwrap();
-    assert_eq!(ev.path, "attrs.public_ip | attrs.ssh_open");
+    assert_eq!(&*ev.path, "attrs.public_ip | attrs.ssh_open");
     assert_eq!(ev.value, Some(json!({"attrs.public_ip": "203.0.113.9", "attrs.ssh_open": true})));
     assert!(ev.expected.starts_with("any of: attrs.public_ip exists false; "), "{}", ev.expected);
 }

@@ -117,7 +117,7 @@ impl<'r> Evaluator<'r> {
                 continue;
             }
             let rule = &self.rules.rules[i];
-            let eval = rule.evaluate(resource, lookup);
+            let eval = rule.evaluate_applicable(resource, lookup);
             out.states.push((i, eval.state));
             if let Some(cs) = ControlState::from_result(eval.state) {
                 out.controls.add(self.control_of[i], cs);

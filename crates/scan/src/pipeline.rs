@@ -12,7 +12,8 @@ use posture_store::{
 };
 use rayon::prelude::*;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, SyncSender};
@@ -218,18 +219,18 @@ fn summarise(ev: &Evaluator, totals: &Totals) -> ScanSummary {
 struct Producer<'e> {
     ev: &'e Evaluator<'e>,
     totals: Totals,
-    seen: HashSet<u64>,
+    seen: FxHashSet<u64>,
     deferred: Vec<(Resource, ControlStates)>,
-    targets: HashMap<String, Resource>,
+    targets: FxHashMap<String, Resource>,
 }
 
 fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx: SyncSender<Msg>) {
     let mut p = Producer {
         ev,
         totals: Totals { stats: vec![[0; 5]; ev.rules.rules.len()], complete: true, ..Totals::default() },
-        seen: HashSet::new(),
+        seen: FxHashSet::default(),
         deferred: Vec::new(),
-        targets: HashMap::new(),
+        targets: FxHashMap::default(),
     };
     for mut reader in readers {
         let file = reader.file().to_string();
