@@ -3,6 +3,11 @@
 mod cmd;
 mod output;
 
+// Scans parse and drop millions of small JSON trees on several threads; glibc's allocator
+// spent a quarter of a 100k-resource scan in malloc and free, mimalloc a fraction of it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use posture_model::{ResultState, Severity};

@@ -6,25 +6,28 @@ use crate::path::{parse_path, resolve, Path, Root, Scope, Seg, Val};
 use crate::yaml::Node;
 use posture_model::Resource;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Resolves relation targets during evaluation.
+/// Resolves relation targets during evaluation. A lookup may build the resource on demand
+/// (the scan keeps targets serialised to bound its memory), hence the `Cow`.
 pub trait Lookup: Sync {
-    fn get(&self, uid: &str) -> Option<&Resource>;
+    fn get(&self, uid: &str) -> Option<Cow<'_, Resource>>;
 }
 
 /// A lookup that knows no other resource: `related` conditions on it yield unknown.
 pub struct NoLookup;
 
 impl Lookup for NoLookup {
-    fn get(&self, _: &str) -> Option<&Resource> {
+    fn get(&self, _: &str) -> Option<Cow<'_, Resource>> {
         None
     }
 }
 
 impl<S: std::hash::BuildHasher + Sync> Lookup for std::collections::HashMap<String, Resource, S> {
-    fn get(&self, uid: &str) -> Option<&Resource> {
-        std::collections::HashMap::get(self, uid)
+    fn get(&self, uid: &str) -> Option<Cow<'_, Resource>> {
+        std::collections::HashMap::get(self, uid).map(Cow::Borrowed)
     }
 }
 
@@ -62,8 +65,11 @@ pub struct Compiled {
 #[derive(Debug, Clone)]
 pub struct RelatedUse {
     pub relation: String,
-    pub kind: Option<String>,
+    /// The kinds the relation is expected to reach; others are skipped.
+    pub kinds: Vec<String>,
     pub paths: Vec<Path>,
+    /// Walked from a related resource (a second hop or further), not from the resource itself.
+    pub nested: bool,
 }
 
 impl Compiled {
@@ -552,12 +558,14 @@ fn count_related(
     let Some(relation) = rel.as_str().map(str::to_string) else {
         return err(rel, "related takes a relation type, e.g. has_security_group");
     };
-    let kind = match kind {
-        Some(k) => Some(k.as_str().map(str::to_string).ok_or(CondError {
-            line: k.line,
-            message: "kind takes a canonical kind, e.g. aws.ec2.security_group".into(),
-        })?),
-        None => None,
+    // Naming the kinds keeps the scan's index of possible targets to those kinds.
+    let kinds: Vec<String> = match kind.map(|k| (k, k.to_json())) {
+        Some((_, Value::String(k))) => vec![k],
+        Some((_, Value::Array(list))) if !list.is_empty() && list.iter().all(Value::is_string) => {
+            list.iter().filter_map(|k| k.as_str().map(str::to_string)).collect()
+        }
+        Some((n, _)) => return err(n, "kind takes a canonical kind or a list of them, e.g. aws.ec2.security_group"),
+        None => return err(rel, format!("count over related '{relation}' needs kind: the kind(s) it expects to reach")),
     };
     let cond = match where_ {
         Some(w) => Some(compile_in(w, Env::default())?),
@@ -565,11 +573,12 @@ fn count_related(
     };
     let mut related = vec![RelatedUse {
         relation: relation.clone(),
-        kind: kind.clone(),
+        kinds: kinds.clone(),
         paths: cond.as_ref().map(|c| c.paths.clone()).unwrap_or_default(),
+        nested: false,
     }];
     if let Some(c) = &cond {
-        related.extend(c.related.iter().cloned());
+        related.extend(c.related.iter().map(|u| RelatedUse { nested: true, ..u.clone() }));
     }
     let text: Arc<str> = Arc::from(format!("related({relation})"));
     let describe: Arc<str> = Arc::from(format!("count {text} {expected}"));
@@ -580,13 +589,13 @@ fn count_related(
                 tally.unknown += 1;
                 continue;
             };
-            if kind.as_deref().is_some_and(|k| k != other.kind) {
+            if !kinds.iter().any(|k| *k == other.kind) {
                 continue;
             }
             let outcome = match &cond {
                 None => Outcome::Pass,
                 Some(c) => c.eval(&Ctx {
-                    resource: other,
+                    resource: &other,
                     element: None,
                     lookup: ctx.lookup,
                     evidence: false,

@@ -5,6 +5,7 @@ use posture_model::{Resource, ResultState, Severity};
 use posture_rules::{Lookup, NoLookup, Path, Root, RuleSet};
 use posture_store::ResultRow;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// How one resource stands for one control, across the control's rules that apply to it.
@@ -52,9 +53,13 @@ pub struct Evaluator<'r> {
     pub rules: &'r RuleSet,
     control_of: Vec<u16>,
     deferred: Vec<bool>,
-    /// Kinds that related conditions may reach; `None` when some condition names no kind.
-    target_kinds: Option<HashSet<String>>,
+    /// Kinds that related conditions may reach.
+    target_kinds: HashSet<String>,
     target_paths: Vec<Path>,
+    /// Relation types walked from a resource: the only edges kept on deferred resources.
+    relation_types: HashSet<String>,
+    /// Relation types walked from a related resource: the only edges kept on targets.
+    nested_types: HashSet<String>,
 }
 
 impl<'r> Evaluator<'r> {
@@ -65,18 +70,19 @@ impl<'r> Evaluator<'r> {
             .map(|r| rules.controls.iter().position(|c| c.id == r.meta.control).unwrap_or(0) as u16)
             .collect();
         let deferred = rules.rules.iter().map(|r| r.uses_related()).collect();
-        let mut target_kinds = Some(HashSet::new());
+        let mut target_kinds = HashSet::new();
         let mut target_paths = Vec::new();
+        let mut relation_types = HashSet::new();
+        let mut nested_types = HashSet::new();
         for rule in &rules.rules {
             let uses = rule.check.related.iter().chain(rule.applies_if.iter().flat_map(|a| a.related.iter()));
             for u in uses {
-                match (&mut target_kinds, &u.kind) {
-                    (Some(set), Some(k)) => {
-                        set.insert(k.clone());
-                    }
-                    _ => target_kinds = None,
-                }
+                target_kinds.extend(u.kinds.iter().cloned());
                 target_paths.extend(u.paths.iter().cloned());
+                relation_types.insert(u.relation.clone());
+                if u.nested {
+                    nested_types.insert(u.relation.clone());
+                }
             }
         }
         Evaluator {
@@ -85,6 +91,8 @@ impl<'r> Evaluator<'r> {
             deferred,
             target_kinds,
             target_paths,
+            relation_types,
+            nested_types,
         }
     }
 
@@ -136,15 +144,12 @@ impl<'r> Evaluator<'r> {
 
     /// Whether `resource` may be the target of a related condition.
     pub fn is_target(&self, resource: &Resource) -> bool {
-        if self.target_paths.is_empty() && self.target_kinds.as_ref().is_some_and(HashSet::is_empty) {
-            return false;
-        }
-        self.target_kinds.as_ref().is_none_or(|k| k.contains(&resource.kind))
+        self.target_kinds.contains(&resource.kind)
     }
 
     /// What a related condition may read of a target: envelope, relations, and the attributes used.
     pub fn project_target(&self, resource: &Resource) -> Resource {
-        project(resource, &self.target_paths)
+        project(resource, &self.target_paths, &self.nested_types)
     }
 
     /// What the deferred rules of `resource` read of it.
@@ -159,22 +164,68 @@ impl<'r> Evaluator<'r> {
                 r.check.paths.iter().chain(r.applies_if.iter().flat_map(|a| a.paths.iter())).cloned()
             })
             .collect();
-        project(resource, &paths)
+        project(resource, &paths, &self.relation_types)
     }
 }
 
-/// A copy of `resource` with only the attribute subtrees that `paths` read.
-fn project(resource: &Resource, paths: &[Path]) -> Resource {
+/// A copy of `resource` with only what `paths` read and the edges of `relations`: these copies are
+/// all that is held for the whole estate, so they stay small.
+fn project(resource: &Resource, paths: &[Path], relations: &HashSet<String>) -> Resource {
     let mut attrs = Map::new();
     for p in paths.iter().filter(|p| p.root == Root::Attrs) {
         copy_subtree(&resource.attrs, &mut attrs, &p.key_prefix());
     }
-    Resource {
-        attrs,
-        raw: None,
-        origin: None,
-        ..resource.clone()
+    let uses = |root: Root| paths.iter().any(|p| p.root == root);
+    let mut out = Resource::new(resource.uid.clone(), resource.kind.clone());
+    out.account = resource.account.clone();
+    if uses(Root::Provider) {
+        out.provider = resource.provider.clone();
     }
+    if uses(Root::Region) {
+        out.region = resource.region.clone();
+    }
+    if uses(Root::Name) {
+        out.name = resource.name.clone();
+    }
+    if uses(Root::Tags) {
+        out.tags = resource.tags.clone();
+    }
+    out.attrs = attrs;
+    out.relations = resource.relations.iter().filter(|r| relations.contains(&r.rel)).cloned().collect();
+    out
+}
+
+/// Possible relation targets by uid, kept as compact JSON (a parsed resource takes several times
+/// the memory) and parsed when a relation reaches them. Keyed by the uid's hash: a collision can
+/// only make a lookup miss (unknown), never return the wrong resource.
+#[derive(Default)]
+pub struct TargetIndex(rustc_hash::FxHashMap<u64, Box<str>>);
+
+impl TargetIndex {
+    pub fn insert(&mut self, resource: &Resource) {
+        if let Ok(json) = serde_json::to_string(resource) {
+            self.0.insert(uid_hash(&resource.uid), json.into_boxed_str());
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.0 = Default::default();
+    }
+}
+
+impl Lookup for TargetIndex {
+    fn get(&self, uid: &str) -> Option<Cow<'_, Resource>> {
+        let json = self.0.get(&uid_hash(uid))?;
+        let resource: Resource = serde_json::from_str(json).ok()?;
+        (resource.uid == uid).then_some(Cow::Owned(resource))
+    }
+}
+
+pub fn uid_hash(uid: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    uid.hash(&mut h);
+    h.finish()
 }
 
 fn copy_subtree(from: &Map<String, Value>, to: &mut Map<String, Value>, keys: &[&str]) {

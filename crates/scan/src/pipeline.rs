@@ -1,7 +1,7 @@
 //! The scan pipeline: a producer thread reads snapshot lines and evaluates them in parallel with
 //! rayon; the calling thread writes each batch into the store's open transaction.
 
-use crate::evaluate::{ControlStates, Evaluator, ScoreTally};
+use crate::evaluate::{uid_hash, ControlStates, Evaluator, ScoreTally, TargetIndex};
 use posture_collect::snapshot::{parse_resource, RawLine, SnapshotReader};
 use posture_model::{Resource, ResultState, Severity};
 use posture_rules::RuleSet;
@@ -11,10 +11,8 @@ use posture_store::{
     StoreError,
 };
 use rayon::prelude::*;
-use std::collections::hash_map::DefaultHasher;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, SyncSender};
 
@@ -81,7 +79,7 @@ struct LineOut {
     states: Vec<(usize, ResultState)>,
     controls: ControlStates,
     account: String,
-    deferred: Option<Resource>,
+    deferred: Option<Box<str>>,
     target: Option<Resource>,
     issue: Option<ScanIssue>,
     truncated: bool,
@@ -220,8 +218,9 @@ struct Producer<'e> {
     ev: &'e Evaluator<'e>,
     totals: Totals,
     seen: FxHashSet<u64>,
-    deferred: Vec<(Resource, ControlStates)>,
-    targets: FxHashMap<String, Resource>,
+    /// Resources whose related rules wait for the end of the stream, as compact JSON.
+    deferred: Vec<(Box<str>, ControlStates)>,
+    targets: TargetIndex,
 }
 
 fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx: SyncSender<Msg>) {
@@ -230,7 +229,7 @@ fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx:
         totals: Totals { stats: vec![[0; 5]; ev.rules.rules.len()], complete: true, ..Totals::default() },
         seen: FxHashSet::default(),
         deferred: Vec::new(),
-        targets: FxHashMap::default(),
+        targets: TargetIndex::default(),
     };
     for mut reader in readers {
         let file = reader.file().to_string();
@@ -300,7 +299,7 @@ impl Producer<'_> {
                 None => self.totals.tally.add(&out.account, &out.controls),
             }
             if let Some(t) = out.target {
-                self.targets.insert(t.uid.clone(), t);
+                self.targets.insert(&t);
             }
             batch.resources.push(row);
         }
@@ -314,17 +313,29 @@ impl Producer<'_> {
         let outs: Vec<_> = self
             .deferred
             .par_iter()
-            .map(|(src, _)| ev.evaluate_deferred(src, targets))
+            .map(|(json, _)| {
+                let src: Resource = serde_json::from_str(json).ok()?;
+                let out = ev.evaluate_deferred(&src, targets);
+                Some((src.account, out))
+            })
             .collect();
         let mut batch = Batch::default();
-        for ((src, mut controls), out) in std::mem::take(&mut self.deferred).into_iter().zip(outs) {
+        for ((_, mut controls), out) in std::mem::take(&mut self.deferred).into_iter().zip(outs) {
+            // We serialised these ourselves, so this is a bug, not bad input; say so all the same.
+            let Some((account, out)) = out else {
+                batch.issues.push(ScanIssue {
+                    location: "related rules".into(),
+                    message: "internal error: a resource kept for related rules could not be read back".into(),
+                });
+                continue;
+            };
             for (i, s) in out.states {
                 self.totals.stats[i][state_index(s)] += 1;
             }
             for &(c, s) in &out.controls.0 {
                 controls.add(c, s);
             }
-            self.totals.tally.add(&src.account, &controls);
+            self.totals.tally.add(&account, &controls);
             batch.results.extend(out.results);
         }
         self.targets.clear();
@@ -371,15 +382,13 @@ fn process_line(ev: &Evaluator, opts: &ScanOptions, file: &str, line: &RawLine) 
             message: format!("unknown kind '{}' ({}): stored in the inventory, no rule evaluated", resource.kind, resource.uid),
         });
     }
-    let mut h = DefaultHasher::new();
-    resource.uid.hash(&mut h);
-    out.uid_hash = h.finish();
+    out.uid_hash = uid_hash(&resource.uid);
     let now = ev.evaluate_now(&resource);
     out.results = now.results;
     out.states = now.states;
     out.controls = now.controls;
     if ev.has_deferred(&resource.kind) {
-        out.deferred = Some(ev.project_source(&resource));
+        out.deferred = serde_json::to_string(&ev.project_source(&resource)).ok().map(String::into_boxed_str);
     }
     if ev.is_target(&resource) {
         out.target = Some(ev.project_target(&resource));
