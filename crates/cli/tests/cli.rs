@@ -64,6 +64,12 @@ fn demo_runs_with_no_setup_and_reports_every_provider() {
     let score = json_of(&posture(&db, &["--format", "json", "score"]));
     let pct = score["percentage"].as_f64().unwrap();
     assert!(pct > 0.0 && pct < 100.0, "score {pct}");
+    // The demo estate and the rules are fixed, so the score table is too: a change here is a
+    // change in what Posture reports, to be reviewed.
+    let table = posture(&db, &["score"]);
+    insta::assert_snapshot!("demo_score", String::from_utf8_lossy(&table.stdout));
+    let per_account = posture(&db, &["--format", "csv", "score", "--by-account"]);
+    insta::assert_snapshot!("demo_score_by_account", String::from_utf8_lossy(&per_account.stdout));
 }
 
 const BLOCK_ACLS: &str = "id: TEST.S3.1
