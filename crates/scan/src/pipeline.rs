@@ -82,7 +82,8 @@ struct LineOut {
     deferred: Option<Box<str>>,
     target: Option<Resource>,
     issue: Option<ScanIssue>,
-    truncated: bool,
+    /// The line could not be read as a resource: the file no longer covers its accounts in full.
+    unreadable: bool,
 }
 
 pub fn scan_snapshots(
@@ -248,8 +249,8 @@ fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx:
                 }
             };
             let outs: Vec<LineOut> = lines.par_iter().map(|l| process_line(ev, opts, &file, l)).collect();
-            let (batch, truncated) = p.merge(outs);
-            file_complete &= !truncated;
+            let (batch, unreadable) = p.merge(outs);
+            file_complete &= !unreadable;
             if let Some(progress) = opts.progress {
                 progress(p.totals.resources);
             }
@@ -271,13 +272,13 @@ fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx:
 }
 
 impl Producer<'_> {
-    /// Folds a batch of evaluated lines into the totals; returns rows to store and whether the
-    /// file looked truncated.
+    /// Folds a batch of evaluated lines into the totals; returns rows to store and whether a line
+    /// could not be read.
     fn merge(&mut self, outs: Vec<LineOut>) -> (Batch, bool) {
         let mut batch = Batch::default();
-        let mut truncated = false;
+        let mut unreadable = false;
         for out in outs {
-            truncated |= out.truncated;
+            unreadable |= out.unreadable;
             if let Some(issue) = out.issue {
                 batch.issues.push(issue);
             }
@@ -303,7 +304,7 @@ impl Producer<'_> {
             }
             batch.resources.push(row);
         }
-        (batch, truncated)
+        (batch, unreadable)
     }
 
     /// Evaluates the rules that walk relations, now that every target has been read.
@@ -364,14 +365,14 @@ fn process_line(ev: &Evaluator, opts: &ScanOptions, file: &str, line: &RawLine) 
         deferred: None,
         target: None,
         issue: None,
-        truncated: false,
+        unreadable: false,
     };
     let location = format!("{file}:{}", line.line);
     let resource = match parse_resource(&line.text) {
         Ok(r) => r,
         Err(message) => {
-            out.truncated = !line.terminated;
-            let message = if out.truncated { format!("{message} (the file ends mid-line: truncated?)") } else { message };
+            out.unreadable = true;
+            let message = if line.terminated { message } else { format!("{message} (the file ends mid-line: truncated?)") };
             out.issue = Some(ScanIssue { location, message });
             return out;
         }

@@ -163,13 +163,44 @@ fn bad_lines_are_reported_with_file_and_line_and_the_rest_is_stored() {
     let path = write_snapshot(dir.path(), "bad.ndjson", &["111"], &[bucket("111", "ok", Some(true))], extra);
     let r = scan(&mut store, std::slice::from_ref(&path));
     assert_eq!(r.resources, 1);
-    assert!(r.complete, "bad lines are not truncation");
+    assert!(!r.complete, "a bad line may have been any resource: the scan cannot claim full coverage");
     let locations: Vec<String> = r.issues.iter().map(|i| i.location.clone()).collect();
     let file = path.display().to_string();
     assert_eq!(locations, vec![format!("{file}:3"), format!("{file}:4")]);
     assert!(r.issues[0].message.contains("malformed resource"));
     assert!(r.issues[1].message.contains("provider.service.type"));
     assert_eq!(store.scan_issues(r.scan_id).unwrap().len(), 2);
+    assert_eq!(store.scans(1).unwrap()[0].status, "partial");
+}
+
+#[test]
+fn a_snapshot_of_only_bad_lines_resolves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
+    let good = write_snapshot(dir.path(), "1.ndjson", &["111"], &[bucket("111", "a", Some(false))], "");
+    scan(&mut store, &[good]);
+    let garbage = write_snapshot(dir.path(), "2.ndjson", &["111"], &[], "not json\n{\"also\": \"not a resource\"}\n");
+    let r = scan(&mut store, &[garbage]);
+    assert_eq!((r.resources, r.issues.len(), r.complete), (0, 2, false));
+    assert_eq!(open_findings(&store).len(), 1, "unreadable lines are no proof that bucket a is gone");
+    assert_eq!(store.inventory(&InventoryFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn unknown_kinds_are_reported_stored_and_left_unevaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
+    let kinds = posture_schema::KindRegistry::builtin().unwrap();
+    let mut typo = bucket("111", "typo", Some(false));
+    typo.kind = "aws.s3.buckt".into();
+    let path = write_snapshot(dir.path(), "k.ndjson", &["111"], &[bucket("111", "ok", Some(true)), typo], "");
+    let opts = ScanOptions { source: "test".into(), kinds: Some(&kinds), progress: None };
+    let r = scan_snapshots(&[path.clone()], &rules(), &mut store, &opts).unwrap();
+    assert_eq!(r.resources, 2);
+    assert_eq!(r.issues.len(), 1);
+    assert_eq!(r.issues[0].location, format!("{}:3", path.display()));
+    assert!(r.issues[0].message.contains("unknown kind 'aws.s3.buckt'"), "{:?}", r.issues);
+    assert_eq!((r.pass, r.fail), (1, 0));
 }
 
 #[test]
