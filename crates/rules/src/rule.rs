@@ -42,6 +42,9 @@ pub struct Examples {
 
 pub struct Rule {
     pub meta: RuleMeta,
+    /// Lines of `id` and `control`, for errors found when rules are checked together.
+    pub(crate) id_line: usize,
+    pub(crate) control_line: usize,
     pub applies_if: Option<Compiled>,
     pub check: Compiled,
     pub examples: Examples,
@@ -125,7 +128,10 @@ impl Rule {
         };
         let check = compile(req("check")?).map_err(cond_err)?;
         let examples = examples(req("examples")?).map_err(|(l, m)| at(l, m))?;
+        let line_of = |key: &str| root.get(key).map_or(root.line, |n| n.line);
         Ok(Rule {
+            id_line: line_of("id"),
+            control_line: line_of("control"),
             meta,
             applies_if,
             check,

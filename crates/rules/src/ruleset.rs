@@ -102,17 +102,17 @@ impl RuleSet {
 }
 
 fn check_refs(rule: &Rule, controls: &[Control], seen: &HashMap<String, String>) -> Option<RuleError> {
-    let at = |message: String| RuleError {
+    let at = |line: usize, message: String| RuleError {
         file: rule.meta.source.clone(),
-        line: 1,
+        line,
         message,
     };
     if let Some(other) = seen.get(&rule.meta.id) {
-        return Some(at(format!("rule id '{}' is already defined in {other}", rule.meta.id)));
+        return Some(at(rule.id_line, format!("rule id '{}' is already defined in {other}", rule.meta.id)));
     }
     if !controls.iter().any(|c| c.id == rule.meta.control) {
         let ids: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
-        return Some(at(format!("unknown control '{}' (known: {})", rule.meta.control, ids.join(", "))));
+        return Some(at(rule.control_line, format!("unknown control '{}' (known: {})", rule.meta.control, ids.join(", "))));
     }
     None
 }
