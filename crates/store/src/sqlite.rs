@@ -151,12 +151,7 @@ impl Store for SqliteStore {
             let ok: Vec<String> = f.states.iter().map(|s| format!("'{s}'")).collect();
             sql.push_str(&format!(" AND f.state IN ({})", ok.join(",")));
         }
-        for (col, val) in [("x.kind", &f.kind), ("x.account", &f.account)] {
-            if let Some(v) = val {
-                args.push(v.clone());
-                sql.push_str(&format!(" AND {col} = ?{}", args.len()));
-            }
-        }
+        push_equal(&mut sql, &mut args, &[("x.kind", &f.kind), ("x.account", &f.account)]);
         if let Some(rule) = &f.rule {
             args.push(rule.clone());
             sql.push_str(&format!(" AND f.rule_id = ?{} COLLATE NOCASE", args.len()));
@@ -182,12 +177,7 @@ impl Store for SqliteStore {
              FROM resources x WHERE x.removed_at IS NULL",
         );
         let mut args: Vec<String> = Vec::new();
-        for (col, val) in [("x.kind", &f.kind), ("x.provider", &f.provider), ("x.account", &f.account)] {
-            if let Some(v) = val {
-                args.push(v.clone());
-                sql.push_str(&format!(" AND {col} = ?{}", args.len()));
-            }
-        }
+        push_equal(&mut sql, &mut args, &[("x.kind", &f.kind), ("x.provider", &f.provider), ("x.account", &f.account)]);
         sql.push_str(" ORDER BY x.provider, x.kind, x.account, x.name");
         if let Some(limit) = f.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -272,6 +262,16 @@ impl Store for SqliteStore {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Adds `AND col = ?n` for every filter that is set, binding its value.
+fn push_equal(sql: &mut String, args: &mut Vec<String>, filters: &[(&str, &Option<String>)]) {
+    for (col, val) in filters {
+        if let Some(v) = val {
+            args.push(v.clone());
+            sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+        }
     }
 }
 
