@@ -20,7 +20,7 @@ struct Cli {
     /// SQLite database (default: $POSTURE_DB, else posture.db in the user's data directory).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
-    /// Output format: table (default), json, csv.
+    /// Output format: table (default), json, csv, md; html for compliance reports.
     #[arg(long, global = true, default_value = "table")]
     format: posture_report::Format,
     #[command(subcommand)]
@@ -47,6 +47,13 @@ enum Command {
         #[command(subcommand)]
         action: cmd::rules::Action,
     },
+    /// Compliance with a standard per requirement; without STANDARD, every standard's percentage.
+    Compliance(cmd::compliance::Args),
+    /// Exemptions: mute a rule for an account, a resource or a tag, with a reason.
+    Exempt {
+        #[command(subcommand)]
+        action: cmd::exempt::Action,
+    },
     /// Scan the built-in demo estate into a fresh store and show what Posture reports.
     Demo(cmd::demo::Args),
 }
@@ -67,6 +74,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = output::Ctx { format: cli.format };
+    if cli.format == posture_report::Format::Html && !matches!(cli.command, Command::Compliance(_)) {
+        anyhow::bail!("--format html is for `posture compliance STANDARD`; use table, json, csv or md here");
+    }
     match cli.command {
         Command::Scan { source } => cmd::scan::run(source, &db_path(cli.db)?, &ctx),
         Command::Findings(a) => cmd::findings::run(a, &open(cli.db)?, &ctx),
@@ -74,6 +84,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Score(a) => cmd::score::run(a, &open(cli.db)?, &ctx),
         Command::Scans(a) => cmd::scans::run(a, &open(cli.db)?, &ctx),
         Command::Rules { action } => cmd::rules::run(action, &ctx),
+        Command::Compliance(a) => cmd::compliance::run(a, &open(cli.db)?, &ctx),
+        Command::Exempt { action } => cmd::exempt::run(action, &mut open(cli.db)?, &ctx),
         Command::Demo(a) => cmd::demo::run(a, cli.db, &ctx),
     }
 }

@@ -13,4 +13,4 @@ mod snapshot;
 pub use resource::{Origin, Relation, Resource};
 pub use result::{Evidence, FindingKey, ResultState};
 pub use severity::{ParseSeverityError, Severity};
-pub use snapshot::{SnapshotHeader, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION};
+pub use snapshot::{SnapshotHeader, SnapshotIssue, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION};

@@ -16,6 +16,17 @@ pub struct SnapshotHeader {
     /// The accounts (subscriptions, projects, clusters) the collection covered in full.
     #[serde(default)]
     pub accounts: Vec<String>,
+    /// What the collection could not read: denied calls, throttled or unreachable regions, … The
+    /// resources that depended on them are missing or lack attributes, so their results are unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<SnapshotIssue>,
+}
+
+/// One problem met while collecting, e.g. `111122223333/eu-west-1/ec2:DescribeInstances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotIssue {
+    pub location: String,
+    pub message: String,
 }
 
 impl SnapshotHeader {
@@ -26,6 +37,7 @@ impl SnapshotHeader {
             source: source.into(),
             collected_at: collected_at.into(),
             accounts,
+            issues: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! closures, evaluated to pass / fail / unknown / error / not_applicable with evidence.
 
 mod cond;
+mod context;
 mod controls;
 mod examples;
 mod ops;
@@ -9,11 +10,12 @@ mod outcome;
 mod path;
 mod rule;
 mod ruleset;
-mod yaml;
+pub mod yaml;
 
 pub use cond::{Compiled, Lookup, NoLookup, RelatedUse};
+pub use context::related_context;
 pub use controls::Control;
 pub use examples::{run_examples, ExampleFailure};
 pub use path::{Path, Root, Seg};
-pub use rule::{Evaluation, Remediation, Rule, RuleError, RuleMeta};
+pub use rule::{Evaluation, MappingRef, Remediation, Rule, RuleError, RuleMeta};
 pub use ruleset::RuleSet;

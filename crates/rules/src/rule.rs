@@ -45,9 +45,20 @@ pub struct Rule {
     /// Lines of `id` and `control`, for errors found when rules are checked together.
     pub(crate) id_line: usize,
     pub(crate) control_line: usize,
+    /// Every requirement id in `benchmark` and `frameworks`, with its line.
+    pub(crate) refs: Vec<MappingRef>,
     pub applies_if: Option<Compiled>,
     pub check: Compiled,
     pub examples: Examples,
+}
+
+/// One requirement a rule claims to check: `framework` is a key of `frameworks`, or `None` for an
+/// id of the `benchmark` list (the default benchmark).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingRef {
+    pub framework: Option<String>,
+    pub id: String,
+    pub line: usize,
 }
 
 /// The result of one rule on one resource.
@@ -132,6 +143,7 @@ impl Rule {
         Ok(Rule {
             id_line: line_of("id"),
             control_line: line_of("control"),
+            refs: mapping_refs(&root),
             meta,
             applies_if,
             check,
@@ -143,6 +155,27 @@ impl Rule {
     pub fn uses_related(&self) -> bool {
         !self.check.related.is_empty()
             || self.applies_if.as_ref().is_some_and(|a| !a.related.is_empty())
+    }
+
+    /// The requirement ids of `benchmark` and `frameworks`, each with the line it is written on.
+    pub fn mapping_refs(&self) -> &[MappingRef] {
+        &self.refs
+    }
+
+    /// Whether the rule applies to `resource`: its kind is one of the rule's and `applies_if`, if
+    /// any, holds (an undecidable `applies_if` does not).
+    pub fn applies_to(&self, resource: &Resource, lookup: &dyn Lookup) -> bool {
+        if !self.meta.kinds.iter().any(|k| *k == resource.kind) {
+            return false;
+        }
+        let Some(cond) = &self.applies_if else { return true };
+        let ctx = Ctx {
+            resource,
+            element: None,
+            lookup,
+            evidence: false,
+        };
+        matches!(cond.eval(&ctx), Outcome::Pass)
     }
 
     pub fn evaluate(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
@@ -221,6 +254,30 @@ fn to_evaluation(outcome: Outcome) -> Evaluation {
 
 type Located<T> = Result<T, (usize, String)>;
 
+/// Collects the ids of `benchmark` and `frameworks` with their lines (already validated as lists
+/// of scalars by [`string_list`]; anything else is skipped here).
+fn mapping_refs(root: &Node) -> Vec<MappingRef> {
+    let items = |node: &Node, framework: Option<&str>| -> Vec<MappingRef> {
+        node.as_seq()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| {
+                let id = match &i.value {
+                    NodeValue::Str(s) => s.clone(),
+                    NodeValue::Int(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some(MappingRef { framework: framework.map(str::to_string), id, line: i.line })
+            })
+            .collect()
+    };
+    let mut refs = root.get("benchmark").map(|b| items(b, None)).unwrap_or_default();
+    for (key, list) in root.get("frameworks").and_then(Node::as_map).unwrap_or_default() {
+        refs.extend(items(list, Some(key)));
+    }
+    refs
+}
+
 fn string_list(node: &Node) -> Located<Vec<String>> {
     let Some(items) = node.as_seq() else {
         return Err((node.line, format!("expected a list of strings, found {}", node.type_name())));
@@ -230,7 +287,8 @@ fn string_list(node: &Node) -> Located<Vec<String>> {
         .map(|i| match &i.value {
             NodeValue::Str(s) => Ok(s.clone()),
             NodeValue::Int(n) => Ok(n.to_string()),
-            NodeValue::Float(f) => Ok(f.to_string()),
+            // `1.10` would read as 1.1: a control id must be written as a string.
+            NodeValue::Float(f) => Err((i.line, format!("this reads as the number {f}: quote ids (\"1.10\" stays 1.10, unquoted it becomes 1.1)"))),
             _ => Err((i.line, format!("expected a string, found {}", i.type_name()))),
         })
         .collect()

@@ -71,3 +71,18 @@ fn unknown_control_and_duplicate_ids_are_rejected_with_all_errors() {
     assert!(text[0].starts_with("b.yaml:1: rule id 'T.1' is already defined in a.yaml"), "{}", text[0]);
     assert!(text[1].starts_with("c.yaml:5: unknown control 'make-it-safe'"), "{}", text[1]);
 }
+
+#[test]
+fn mapping_ids_keep_their_lines_and_numeric_ids_must_be_quoted() {
+    let mapped = GOOD.replace(
+        "risk: r",
+        "risk: r\nbenchmark: [DP-4]\nframeworks:\n  cis-aws-3.0:\n    - \"2.1.10\"\n  nist-800-53-r5: [SC-28]",
+    );
+    let rule = Rule::parse("t.yaml", &mapped).unwrap_or_else(|e| panic!("{e}"));
+    let refs: Vec<(Option<&str>, &str, usize)> =
+        rule.mapping_refs().iter().map(|r| (r.framework.as_deref(), r.id.as_str(), r.line)).collect();
+    assert_eq!(refs, vec![(None, "DP-4", 8), (Some("cis-aws-3.0"), "2.1.10", 11), (Some("nist-800-53-r5"), "SC-28", 12)]);
+    let err = error_of(&mapped.replace("\"2.1.10\"", "1.10"));
+    assert!(err.starts_with("rules/custom/t.yaml:11: "), "{err}");
+    assert!(err.contains("reads as the number 1.1"), "{err}");
+}

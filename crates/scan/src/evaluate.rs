@@ -17,7 +17,7 @@ pub enum ControlState {
 }
 
 impl ControlState {
-    fn from_result(state: ResultState) -> Option<ControlState> {
+    pub(crate) fn from_result(state: ResultState) -> Option<ControlState> {
         match state {
             ResultState::Pass => Some(ControlState::Healthy),
             ResultState::Fail => Some(ControlState::Unhealthy),

@@ -2,6 +2,7 @@
 //! store transaction. Only the compact state needed for relations is held for the whole estate.
 
 mod evaluate;
+mod exempt;
 mod pipeline;
 
 pub use evaluate::{ControlState, Evaluator};

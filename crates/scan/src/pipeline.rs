@@ -45,6 +45,8 @@ pub struct ScanReport {
     pub fail: u64,
     pub unknown: u64,
     pub error: u64,
+    /// Results an exemption covers; not in the counts above, nor in the score or `--fail-on`.
+    pub exempt: u64,
     pub failed_by_severity: BTreeMap<Severity, u64>,
     pub complete: bool,
     pub issues: Vec<ScanIssue>,
@@ -113,6 +115,10 @@ pub fn scan_snapshots(
     let mut sink = store.begin_scan(&meta)?;
     sink.put_rules(&rule_infos(rules))?;
     let mut report = ScanReport { scan_id: sink.scan_id(), ..ScanReport::default() };
+    // Problems met while collecting travel in each snapshot's header.
+    for r in &readers {
+        open_issues.extend(r.header.issues.iter().map(|i| ScanIssue { location: i.location.clone(), message: i.message.clone() }));
+    }
     for issue in &open_issues {
         sink.put_issue(issue)?;
     }
@@ -141,7 +147,7 @@ pub fn scan_snapshots(
         Ok(totals.unwrap_or_default())
     })?;
 
-    let summary = summarise(&evaluator, &totals);
+    let mut summary = summarise(&evaluator, &totals);
     for (i, s) in totals.stats.iter().enumerate() {
         report.evaluations += s[0] + s[1] + s[2] + s[3];
         report.pass += s[0];
@@ -154,6 +160,7 @@ pub fn scan_snapshots(
     }
     report.resources = totals.resources;
     report.complete = totals.complete;
+    crate::exempt::apply(sink.as_mut(), &evaluator, &mut summary, &mut report)?;
     sink.commit(&summary)?;
     Ok(report)
 }

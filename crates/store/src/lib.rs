@@ -7,6 +7,8 @@
 //! - A finding's identity is (rule id, resource uid); it keeps its first-seen date across scans.
 //! - Absence resolves a finding only when the scan covered the resource's account in full.
 
+mod current;
+mod exempt;
 mod schema;
 mod sqlite;
 mod types;
@@ -49,9 +51,31 @@ pub trait Store {
     fn inventory_summary(&self) -> Result<Vec<KindCount>>;
     /// The latest complete score of every account, per control.
     fn current_scores(&self) -> Result<Vec<ControlScoreRow>>;
-    /// Per scan and control, summed over the scan's accounts, oldest first.
-    fn score_history(&self, limit: usize) -> Result<Vec<(ScanRecord, Vec<ControlScoreRow>)>>;
+    /// Every finished (complete or partial) scan, oldest first, with its control scores per account.
+    fn score_history(&self) -> Result<Vec<(ScanRecord, Vec<ControlScoreRow>)>>;
     fn rule_infos(&self) -> Result<Vec<RuleInfo>>;
+
+    /// One resource of the inventory (current or removed).
+    fn resource(&self, uid: &str) -> Result<Option<posture_model::Resource>>;
+    /// Calls `f` with every resource of the current inventory (of `account`, if given), reading
+    /// attributes, tags and relations only for the kinds in `full`.
+    fn for_each_current_resource(
+        &self,
+        account: Option<&str>,
+        full: &[String],
+        f: &mut dyn FnMut(CurrentResource),
+    ) -> Result<()>;
+    /// The non-passing results of every current resource's latest scan; `exempt` as of `day`.
+    fn current_results(&self, day: &str) -> Result<Vec<CurrentResult>>;
+    /// (scan id, rule id) of the rules that ran in the scans current resources were last seen by.
+    fn rules_run(&self) -> Result<Vec<(i64, String)>>;
+
+    /// Stores an exemption and applies it to the current findings at once.
+    fn add_exemption(&mut self, e: &NewExemption, day: &str) -> Result<Exemption>;
+    /// Every exemption, with whether it is in force on `day` and how many findings it covers.
+    fn exemptions(&self, day: &str) -> Result<Vec<Exemption>>;
+    /// Deletes an exemption; false when there was none with that id.
+    fn remove_exemption(&mut self, id: i64, day: &str) -> Result<bool>;
 }
 
 /// Where a scan's data goes until it is committed.
@@ -61,8 +85,17 @@ pub trait ScanSink {
     fn put_resources(&mut self, resources: &[ResourceRow]) -> Result<()>;
     fn put_results(&mut self, results: &[ResultRow]) -> Result<()>;
     fn put_issue(&mut self, issue: &ScanIssue) -> Result<()>;
+    /// Marks this scan's results that an exemption in force covers as `exempt` and returns them.
+    fn mark_exempt(&mut self) -> Result<Vec<ExemptHit>>;
+    /// A resource this scan stored (to re-evaluate the rules of exempt results).
+    fn resource(&self, uid: &str) -> Result<Option<posture_model::Resource>>;
     /// Resolves findings, stores stats and score, marks the scan finished, commits.
     fn commit(self: Box<Self>, summary: &ScanSummary) -> Result<()>;
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`: the day exemptions are judged on.
+pub fn today_utc() -> String {
+    now_rfc3339().chars().take(10).collect()
 }
 
 pub fn now_rfc3339() -> String {

@@ -1,6 +1,10 @@
-//! The SQLite schema. Bump [`VERSION`] and add a step to [`migrate`] for every change.
+//! The SQLite schema. Bump [`VERSION`] and add a step to [`STEPS`] for every change; a database
+//! of any older version upgrades in place, one step at a time, in one transaction.
 
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
+
+/// `STEPS[i]` takes a database from version `i` to version `i + 1`.
+pub const STEPS: [&str; VERSION as usize] = [V1, V2];
 
 pub const V1: &str = r#"
 CREATE TABLE scans (
@@ -80,4 +84,21 @@ CREATE TABLE control_scores (
     healthy INTEGER NOT NULL, unhealthy INTEGER NOT NULL, unknown INTEGER NOT NULL,
     PRIMARY KEY (scan_id, account, control)
 ) WITHOUT ROWID;
+"#;
+
+/// Exemptions (DESIGN §4): a rule muted for an account, a resource or a tag, with a reason and an
+/// optional expiry date (`YYYY-MM-DD`, UTC: the first day it no longer applies). A finding they
+/// cover has status `exempt`.
+pub const V2: &str = r#"
+CREATE TABLE exemptions (
+    id INTEGER PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('account', 'resource', 'tag')),
+    tag_key TEXT,
+    value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    expires TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX exemptions_rule ON exemptions(rule_id);
 "#;

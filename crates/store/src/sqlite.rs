@@ -1,4 +1,4 @@
-use crate::schema::{V1, VERSION};
+use crate::schema::{STEPS, VERSION};
 use crate::*;
 use posture_model::{ResultState, Severity};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -42,9 +42,11 @@ impl SqliteStore {
                 known: VERSION,
             });
         }
-        if version == 0 {
+        if version < VERSION {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(V1)?;
+            for step in &STEPS[version.max(0) as usize..] {
+                tx.execute_batch(step)?;
+            }
             tx.pragma_update(None, "user_version", VERSION)?;
             tx.commit()?;
         }
@@ -128,19 +130,23 @@ impl Store for SqliteStore {
     }
 
     fn findings(&self, f: &FindingFilter) -> Result<Vec<FindingRow>> {
-        let mut sql = String::from(
-            "SELECT f.rule_id, COALESCE(r.title, f.rule_id), COALESCE(r.severity, 'informational'), f.state, f.status,
+        // ?1 is the day exemptions are judged on: `open` and `exempt` are decided at query time.
+        let mut sql = format!(
+            "SELECT f.rule_id, COALESCE(r.title, f.rule_id), COALESCE(r.severity, 'informational'), f.state, {},
                     f.uid, COALESCE(x.kind, ''), COALESCE(x.account, ''), x.region, COALESCE(x.name, ''), f.evidence,
-                    f.first_seen, f.last_seen, f.resolved_at, f.resolution, COALESCE(r.remediation, '')
+                    f.first_seen, f.last_seen, f.resolved_at, f.resolution, COALESCE(r.remediation, ''),
+                    CASE WHEN f.status IN ('open', 'exempt') THEN {} END
              FROM findings f LEFT JOIN rules r ON r.id = f.rule_id LEFT JOIN resources x ON x.uid = f.uid
              WHERE 1 = 1",
+            exempt::effective_status(1),
+            exempt::covering_exemption(1),
         );
-        let mut args: Vec<String> = Vec::new();
+        let mut args: Vec<String> = vec![f.as_of.clone().unwrap_or_else(today_utc)];
         match f.status.as_deref().unwrap_or("open") {
             "all" => {}
             s => {
                 args.push(s.to_string());
-                sql.push_str(&format!(" AND f.status = ?{}", args.len()));
+                sql.push_str(&format!(" AND {} = ?{}", exempt::effective_status(1), args.len()));
             }
         }
         if let Some(min) = f.min_severity {
@@ -170,13 +176,14 @@ impl Store for SqliteStore {
     }
 
     fn inventory(&self, f: &InventoryFilter) -> Result<Vec<InventoryRow>> {
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT x.uid, x.kind, x.provider, x.account, x.region, x.name,
-                    (SELECT COUNT(*) FROM findings f WHERE f.uid = x.uid AND f.status = 'open' AND f.state = 'fail'),
+                    (SELECT COUNT(*) FROM findings f WHERE {}),
                     x.first_seen, x.last_seen
              FROM resources x WHERE x.removed_at IS NULL",
+            open_failure(1)
         );
-        let mut args: Vec<String> = Vec::new();
+        let mut args: Vec<String> = vec![today_utc()];
         push_equal(&mut sql, &mut args, &[("x.kind", &f.kind), ("x.provider", &f.provider), ("x.account", &f.account)]);
         sql.push_str(" ORDER BY x.provider, x.kind, x.account, x.name");
         if let Some(limit) = f.limit {
@@ -200,12 +207,12 @@ impl Store for SqliteStore {
     }
 
     fn inventory_summary(&self) -> Result<Vec<KindCount>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT x.provider, x.kind, COUNT(*),
-                    SUM(EXISTS (SELECT 1 FROM findings f WHERE f.uid = x.uid AND f.status = 'open' AND f.state = 'fail'))
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT x.provider, x.kind, COUNT(*), SUM(EXISTS (SELECT 1 FROM findings f WHERE {}))
              FROM resources x WHERE x.removed_at IS NULL GROUP BY x.provider, x.kind ORDER BY x.provider, x.kind",
-        )?;
-        let rows = stmt.query_map([], |r| {
+            open_failure(1)
+        ))?;
+        let rows = stmt.query_map([today_utc()], |r| {
             Ok(KindCount {
                 provider: r.get(0)?,
                 kind: r.get(1)?,
@@ -229,16 +236,16 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn score_history(&self, limit: usize) -> Result<Vec<(ScanRecord, Vec<ControlScoreRow>)>> {
+    fn score_history(&self) -> Result<Vec<(ScanRecord, Vec<ControlScoreRow>)>> {
         let mut scans: Vec<ScanRecord> = self
-            .scans(limit)?
+            .scans(usize::MAX >> 1)?
             .into_iter()
             .filter(|s| s.status == "complete" || s.status == "partial")
             .collect();
         scans.reverse();
         let mut stmt = self.conn.prepare(
-            "SELECT '', control, MAX(max_points), SUM(healthy), SUM(unhealthy), SUM(unknown)
-             FROM control_scores WHERE scan_id = ?1 GROUP BY control ORDER BY control",
+            "SELECT account, control, max_points, healthy, unhealthy, unknown
+             FROM control_scores WHERE scan_id = ?1 ORDER BY account, control",
         )?;
         let mut out = Vec::new();
         for scan in scans {
@@ -263,6 +270,50 @@ impl Store for SqliteStore {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn resource(&self, uid: &str) -> Result<Option<posture_model::Resource>> {
+        current::resource(&self.conn, uid, None)
+    }
+
+    fn for_each_current_resource(
+        &self,
+        account: Option<&str>,
+        full: &[String],
+        f: &mut dyn FnMut(CurrentResource),
+    ) -> Result<()> {
+        current::for_each(&self.conn, account, full, f)
+    }
+
+    fn current_results(&self, day: &str) -> Result<Vec<CurrentResult>> {
+        current::results(&self.conn, day)
+    }
+
+    fn rules_run(&self) -> Result<Vec<(i64, String)>> {
+        current::rules_run(&self.conn)
+    }
+
+    fn add_exemption(&mut self, e: &NewExemption, day: &str) -> Result<Exemption> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let added = exempt::add(&tx, e, day)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn exemptions(&self, day: &str) -> Result<Vec<Exemption>> {
+        exempt::list(&self.conn, day)
+    }
+
+    fn remove_exemption(&mut self, id: i64, day: &str) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let gone = exempt::remove(&tx, id, day)?;
+        tx.commit()?;
+        Ok(gone)
+    }
+}
+
+/// SQL: finding `f` is a failure of resource `x` that no exemption covers on the day `?{day}`.
+fn open_failure(day: usize) -> String {
+    format!("f.uid = x.uid AND f.state = 'fail' AND f.status IN ('open', 'exempt') AND {} IS NULL", exempt::covering_exemption(day))
 }
 
 /// Adds `AND col = ?n` for every filter that is set, binding its value.
@@ -273,6 +324,11 @@ fn push_equal(sql: &mut String, args: &mut Vec<String>, filters: &[(&str, &Optio
             sql.push_str(&format!(" AND {col} = ?{}", args.len()));
         }
     }
+}
+
+/// The UTC day of an RFC 3339 time.
+fn day_of(rfc3339: &str) -> String {
+    rfc3339.chars().take(10).collect()
 }
 
 fn parse_severity(s: String) -> Severity {
@@ -324,6 +380,7 @@ fn finding_row(r: &rusqlite::Row) -> rusqlite::Result<FindingRow> {
         resolved_at: r.get(13)?,
         resolution: r.get(14)?,
         remediation: r.get(15)?,
+        exemption: r.get(16)?,
     })
 }
 
@@ -387,12 +444,20 @@ impl ScanSink for SqliteSink<'_> {
         Ok(())
     }
 
+    fn mark_exempt(&mut self) -> Result<Vec<ExemptHit>> {
+        exempt::mark(&self.tx, Some(self.scan_id), &day_of(&self.now))
+    }
+
+    fn resource(&self, uid: &str) -> Result<Option<posture_model::Resource>> {
+        current::resource(&self.tx, uid, Some(self.scan_id))
+    }
+
     fn commit(self: Box<Self>, summary: &ScanSummary) -> Result<()> {
         let SqliteSink { tx, scan_id, now } = *self;
         // Seen this scan, evaluated by a rule that ran, and not failing any more.
         tx.execute(
             "UPDATE findings SET status = 'resolved', resolved_at = ?2, resolution = 'passed'
-             WHERE status = 'open' AND last_scan <> ?1
+             WHERE status IN ('open', 'exempt') AND last_scan <> ?1
                AND rule_id IN (SELECT id FROM temp.current_rules)
                AND uid IN (SELECT uid FROM resources WHERE last_scan = ?1)",
             params![scan_id, now],
@@ -426,7 +491,7 @@ fn resolve_removed(tx: &Transaction, scan_id: i64, now: &str) -> Result<()> {
     )?;
     tx.execute(
         "UPDATE findings SET status = 'resolved', resolved_at = ?2, resolution = 'resource_removed'
-         WHERE status = 'open' AND uid IN (SELECT uid FROM resources WHERE removed_at = ?2 AND last_scan <> ?1)",
+         WHERE status IN ('open', 'exempt') AND uid IN (SELECT uid FROM resources WHERE removed_at = ?2 AND last_scan <> ?1)",
         params![scan_id, now],
     )?;
     Ok(())

@@ -1,4 +1,4 @@
-use posture_model::{ResultState, Severity};
+use posture_model::{Relation, Resource, ResultState, Severity};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -44,6 +44,22 @@ pub struct ResourceRow {
     pub attrs: String,
     pub relations: String,
     pub origin: Option<String>,
+}
+
+impl ResourceRow {
+    /// The resource back from its stored JSON columns.
+    pub fn to_resource(&self) -> Result<Resource, serde_json::Error> {
+        let mut r = Resource::new(self.uid.clone(), self.kind.clone());
+        r.provider = self.provider.clone();
+        r.account = self.account.clone();
+        r.region = self.region.clone();
+        r.name = self.name.clone();
+        r.tags = serde_json::from_str(&self.tags)?;
+        r.attrs = serde_json::from_str(&self.attrs)?;
+        r.relations = serde_json::from_str::<Vec<Relation>>(&self.relations)?;
+        r.origin = self.origin.as_deref().map(serde_json::from_str).transpose()?;
+        Ok(r)
+    }
 }
 
 /// A non-passing result (passing ones only resolve findings and count in stats).
@@ -106,6 +122,8 @@ pub struct FindingFilter {
     pub account: Option<String>,
     pub rule: Option<String>,
     pub limit: Option<usize>,
+    /// The day (`YYYY-MM-DD`, UTC) exemptions are judged on; default today.
+    pub as_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,6 +144,9 @@ pub struct FindingRow {
     pub resolved_at: Option<String>,
     pub resolution: Option<String>,
     pub remediation: String,
+    /// The exemption that covers it (its status is then `exempt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -155,4 +176,73 @@ pub struct KindCount {
     pub kind: String,
     pub resources: u64,
     pub with_findings: u64,
+}
+
+/// Whom an exemption covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum ExemptionScope {
+    Account { account: String },
+    Resource { uid: String },
+    Tag { key: String, value: String },
+}
+
+impl std::fmt::Display for ExemptionScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExemptionScope::Account { account } => write!(f, "account {account}"),
+            ExemptionScope::Resource { uid } => write!(f, "resource {uid}"),
+            ExemptionScope::Tag { key, value } => write!(f, "tag {key}={value}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewExemption {
+    pub rule_id: String,
+    pub scope: ExemptionScope,
+    pub reason: String,
+    /// `YYYY-MM-DD` (UTC): the first day the exemption no longer applies.
+    pub expires: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exemption {
+    pub id: i64,
+    pub rule_id: String,
+    #[serde(flatten)]
+    pub scope: ExemptionScope,
+    pub reason: String,
+    pub expires: Option<String>,
+    pub created_at: String,
+    /// False from its expiry date on.
+    pub active: bool,
+    /// Current findings it covers.
+    pub findings: u64,
+}
+
+/// A result a scan recorded as exempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExemptHit {
+    pub rule_id: String,
+    pub uid: String,
+    pub state: ResultState,
+}
+
+/// A non-passing result of a current resource's latest scan.
+#[derive(Debug, Clone)]
+pub struct CurrentResult {
+    pub rule_id: String,
+    pub uid: String,
+    pub state: ResultState,
+    pub exempt: bool,
+    pub evidence: Option<serde_json::Value>,
+}
+
+/// A resource of the current inventory and the scan that last saw it.
+#[derive(Debug, Clone)]
+pub struct CurrentResource {
+    pub row: ResourceRow,
+    pub last_scan: i64,
 }

@@ -14,8 +14,8 @@ pub struct Args {
     /// Result state: fail, unknown, error (repeatable; default all three).
     #[arg(long, value_parser = parse_state)]
     state: Vec<ResultState>,
-    /// open (default), resolved or all.
-    #[arg(long, default_value = "open", value_parser = ["open", "resolved", "all"])]
+    /// open (default), exempt, resolved or all.
+    #[arg(long, default_value = "open", value_parser = ["open", "exempt", "resolved", "all"])]
     status: String,
     #[arg(long)]
     kind: Option<String>,
@@ -28,6 +28,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
+    let with_status = a.status != "open";
     let filter = FindingFilter {
         min_severity: a.severity,
         states: a.state,
@@ -36,13 +37,18 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
         account: a.account,
         rule: a.rule,
         limit: a.limit,
+        as_of: None,
     };
     let rows = store.findings(&filter)?;
+    let mut headers = vec!["severity", "state", "rule", "title", "resource", "account", "evidence", "first seen"];
+    if with_status {
+        headers.push("status");
+    }
     ctx.print(
         &rows,
-        &["severity", "state", "rule", "title", "resource", "account", "evidence", "first seen"],
+        &headers,
         |f| {
-            vec![
+            let mut cells = vec![
                 f.severity.to_string(),
                 f.state.to_string(),
                 f.rule_id.clone(),
@@ -51,7 +57,14 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
                 f.account.clone(),
                 evidence_text(&f.evidence),
                 f.first_seen.clone(),
-            ]
+            ];
+            if with_status {
+                cells.push(match f.exemption {
+                    Some(id) => format!("{} (exemption {id})", f.status),
+                    None => f.status.clone(),
+                });
+            }
+            cells
         },
     );
     if ctx.is_table() {

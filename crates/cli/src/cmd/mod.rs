@@ -1,4 +1,7 @@
+pub mod aws;
+pub mod compliance;
 pub mod demo;
+pub mod exempt;
 pub mod findings;
 pub mod inventory;
 pub mod rules;

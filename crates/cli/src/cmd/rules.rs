@@ -2,7 +2,9 @@ use crate::cmd::scan::{load_rules, RuleArgs};
 use crate::output::{json, Ctx};
 use anyhow::{bail, Result};
 use clap::{Args as ClapArgs, Subcommand};
-use posture_rules::run_examples;
+use posture_report::{coverage_markdown, render_markdown, Format};
+use posture_rules::{run_examples, RuleSet};
+use posture_standards::{check_manual, check_rules, Standards};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +20,8 @@ pub enum Action {
     },
     /// Run every rule's healthy, unhealthy and unknown examples.
     Test(Load),
+    /// The coverage table of the built-in rules and standards (docs/coverage.md), in Markdown.
+    Coverage,
 }
 
 #[derive(ClapArgs)]
@@ -41,9 +45,39 @@ pub fn run(action: Action, ctx: &Ctx) -> Result<ExitCode> {
         Action::List(load) => {
             let set = load_rules(&load.args())?;
             let metas: Vec<_> = set.rules.iter().map(|r| r.meta.clone()).collect();
+            if ctx.format == Format::Md {
+                // A document: every mapping spelled out.
+                let rows: Vec<Vec<String>> = metas
+                    .iter()
+                    .map(|m| {
+                        let frameworks: Vec<String> =
+                            m.frameworks.iter().map(|(k, ids)| format!("{k}: {}", ids.join(", "))).collect();
+                        vec![
+                            format!("`{}`", m.id),
+                            m.title.clone(),
+                            m.severity.to_string(),
+                            m.kinds.join(", "),
+                            m.control.clone(),
+                            m.benchmark.join(", "),
+                            frameworks.join("; "),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    render_markdown(&["id", "title", "severity", "kinds", "control", "benchmark", "frameworks"], &rows)
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             ctx.print(&metas, &["id", "severity", "kinds", "control", "title"], |m| {
                 vec![m.id.clone(), m.severity.to_string(), m.kinds.join(" "), m.control.clone(), m.title.clone()]
             });
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Coverage => {
+            let rules = RuleSet::builtin().map_err(|e| anyhow::anyhow!("{} built-in rule error(s)", e.len()))?;
+            let standards = standards()?;
+            print!("{}", coverage_markdown(&rules, &standards));
             Ok(ExitCode::SUCCESS)
         }
         Action::Show { id, load } => {
@@ -91,6 +125,23 @@ fn test(load: &Load) -> Result<ExitCode> {
             }
         }
     }
+    // Mappings that no standard resolves do not fail custom rules (a team may map its own
+    // frameworks) but are worth a look; for the built-in rules a test makes them errors.
+    let standards = standards()?;
+    let warnings: Vec<_> = check_rules(&standards, &set).into_iter().chain(check_manual(&standards, &set)).collect();
+    for w in &warnings {
+        println!("WARN {w}");
+    }
     println!("{} passed, {failed} failed ({} rules, {examples} examples)", set.rules.len() - failed, set.rules.len());
+    if !warnings.is_empty() {
+        println!("{} mapping warning(s): see the WARN lines", warnings.len());
+    }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn standards() -> Result<Standards> {
+    Standards::builtin().map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        anyhow::anyhow!("the built-in standards do not load:\n{}", list.join("\n"))
+    })
 }

@@ -21,6 +21,13 @@ pub enum Source {
         #[command(flatten)]
         opts: RuleArgs,
     },
+    /// Collect from AWS with the standard credential chain, then evaluate.
+    Aws {
+        #[command(flatten)]
+        aws: crate::cmd::aws::AwsArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
 }
 
 #[derive(ClapArgs, Clone, Default)]
@@ -45,10 +52,18 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
 }
 
 pub fn run(source: Source, db: &Path, ctx: &Ctx) -> Result<ExitCode> {
-    let Source::Snapshot { files, opts } = source;
+    let (files, source_name, opts, _keep) = match source {
+        Source::Snapshot { files, opts } => (files, "snapshot", opts, None),
+        Source::Aws { aws, opts } => {
+            // Rules first: a bad rule file should stop us before any API call.
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::aws::collect_to_snapshot(&aws)?;
+            (vec![file], "aws", opts, Some(keep))
+        }
+    };
     let rules = load_rules(&opts)?;
     let mut store = SqliteStore::open(db)?;
-    let report = scan_files(&files, "snapshot", &rules, &mut store)?;
+    let report = scan_files(&files, source_name, &rules, &mut store)?;
     print_report(&report, db, ctx);
     Ok(exit_code(&report, opts.fail_on))
 }
@@ -92,8 +107,8 @@ pub fn print_report(r: &ScanReport, db: &Path, ctx: &Ctx) {
     }
     let status = if r.complete { "complete" } else { "PARTIAL (input could not be read to its end)" };
     println!(
-        "scan {} {status}: {} resources, {} checks: {} pass, {} fail, {} unknown, {} error",
-        r.scan_id, r.resources, r.evaluations, r.pass, r.fail, r.unknown, r.error
+        "scan {} {status}: {} resources, {} checks: {} pass, {} fail, {} unknown, {} error, {} exempt",
+        r.scan_id, r.resources, r.evaluations, r.pass, r.fail, r.unknown, r.error, r.exempt
     );
     if !r.issues.is_empty() {
         eprintln!("{} problem(s) recorded on the scan:", r.issues.len());

@@ -1,7 +1,7 @@
 use crate::output::{json, Ctx};
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use posture_report::{secure_score, Format, SecureScore};
+use posture_report::{score_history, secure_score, Format, SecureScore};
 use posture_rules::RuleSet;
 use posture_store::{SqliteStore, Store};
 use serde::Serialize;
@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// The score of every past scan, oldest first.
+    /// The score after every past scan, oldest first: overall it combines each account's latest
+    /// score at that time; with --account, that account's.
     #[arg(long)]
     history: bool,
     /// Only this account (AWS account, subscription, project, cluster).
@@ -23,7 +24,7 @@ pub struct Args {
 pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
     let controls = RuleSet::builtin().map_err(|_| anyhow::anyhow!("built-in rules do not load"))?.controls;
     if a.history {
-        return history(store, &controls, ctx);
+        return history(store, &controls, a.account.as_deref(), ctx);
     }
     let mut rows = store.current_scores()?;
     if let Some(acct) = &a.account {
@@ -84,33 +85,15 @@ pub fn print_score(s: &SecureScore, ctx: &Ctx) {
     );
 }
 
-#[derive(Serialize)]
-struct HistoryRow {
-    scan_id: i64,
-    finished_at: Option<String>,
-    source: String,
-    status: String,
-    score: SecureScore,
-}
-
-fn history(store: &SqliteStore, controls: &[posture_rules::Control], ctx: &Ctx) -> Result<ExitCode> {
-    let rows: Vec<HistoryRow> = store
-        .score_history(1000)?
-        .into_iter()
-        .map(|(scan, rows)| HistoryRow {
-            scan_id: scan.id,
-            finished_at: scan.finished_at,
-            source: scan.source,
-            status: scan.status,
-            score: secure_score(&rows, controls),
-        })
-        .collect();
-    ctx.print(&rows, &["scan", "finished", "source", "status", "score %", "points", "max"], |h| {
+fn history(store: &SqliteStore, controls: &[posture_rules::Control], account: Option<&str>, ctx: &Ctx) -> Result<ExitCode> {
+    let points = score_history(&store.score_history()?, controls, account);
+    ctx.print(&points, &["scan", "finished", "source", "status", "accounts", "score %", "points", "max"], |h| {
         vec![
             h.scan_id.to_string(),
             h.finished_at.clone().unwrap_or_default(),
             h.source.clone(),
             h.status.clone(),
+            h.accounts.len().to_string(),
             format!("{:.1}", h.score.percentage),
             h.score.current_points.to_string(),
             h.score.max_points.to_string(),

@@ -1,0 +1,223 @@
+//! S3: every bucket of the account with its access, encryption, versioning and logging settings.
+
+use super::{resource, time};
+use crate::error::Failure;
+use crate::out::{Out, Scope};
+use crate::policy::parse_policy;
+use aws_config::{Region, SdkConfig};
+use aws_sdk_s3::Client;
+use futures::stream::{self, StreamExt};
+use posture_model::Resource;
+use serde_json::{json, Value};
+
+const PER_ACCOUNT: usize = 8;
+
+fn client(config: &SdkConfig, region: &str) -> Client {
+    let mut b = aws_sdk_s3::config::Builder::from(config).region(Region::new(region.to_string()));
+    // Emulators and proxies are reached by address: virtual-host style would need DNS per bucket.
+    if config.endpoint_url().is_some() {
+        b = b.force_path_style(true);
+    }
+    Client::from_conf(b.build())
+}
+
+pub async fn collect(config: &SdkConfig, scope: &Scope, _regions: &[String], out: &Out) {
+    let home = config.region().map_or("us-east-1", |r| r.as_ref()).to_string();
+    let s3 = client(config, &home);
+    let buckets = match s3.list_buckets().send().await {
+        Ok(b) => b.buckets().to_vec(),
+        Err(e) => return out.list_failed(scope, "ListBuckets", &Failure::from_sdk(&e)),
+    };
+    let account_block = account_public_access_block(config, scope, out).await;
+    let resources: Vec<Resource> = stream::iter(buckets)
+        .map(|b| bucket(config, &s3, scope, out, b))
+        .buffer_unordered(PER_ACCOUNT)
+        .collect()
+        .await;
+    for mut r in resources {
+        // The account-level block applies to every bucket, so each bucket carries it.
+        if let Some(block) = &account_block {
+            r.attrs.insert("account_public_access_block".into(), block.clone());
+        }
+        out.emit(r).await;
+    }
+}
+
+/// S3 Block Public Access for the whole account (S3 Control); `None` when it could not be read.
+async fn account_public_access_block(config: &SdkConfig, scope: &Scope, out: &Out) -> Option<Value> {
+    let mut b = aws_sdk_s3control::config::Builder::from(config);
+    // S3 Control puts the account id in the host name; an emulator or proxy is one fixed address.
+    if let Some(url) = config.endpoint_url() {
+        b = b.endpoint_resolver(FixedEndpoint(url.to_string()));
+    }
+    let control = aws_sdk_s3control::Client::from_conf(b.build());
+    match control.get_public_access_block().account_id(&scope.account).send().await {
+        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| json!({
+            "block_public_acls": c.block_public_acls().unwrap_or(false),
+            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
+            "block_public_policy": c.block_public_policy().unwrap_or(false),
+            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
+        }))),
+        Err(e) => {
+            let f = Failure::from_sdk(&e);
+            absent_or_fail(&f, &["NoSuchPublicAccessBlockConfiguration"], || out.attr_failed(scope, "GetPublicAccessBlock(account)", &f))
+        }
+    }
+}
+
+async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: aws_sdk_s3::types::Bucket) -> Resource {
+    let name = b.name().unwrap_or_default().to_string();
+    let mut r = resource(scope, format!("arn:aws:s3:::{name}"), "aws.s3.bucket", &name);
+    r.attrs.insert("creation_date".into(), time(b.creation_date()));
+    let region = match home.get_bucket_location().bucket(&name).send().await {
+        Ok(l) => l.location_constraint().map(|c| c.as_str().to_string()).filter(|c| !c.is_empty()).unwrap_or("us-east-1".into()),
+        Err(e) => {
+            out.attr_failed(scope, &format!("GetBucketLocation({name})"), &Failure::from_sdk(&e));
+            config.region().map_or("us-east-1".into(), |r| r.to_string())
+        }
+    };
+    r.region = Some(region.clone());
+    let s3 = client(config, &region);
+    let fail = |op: &str, f: &Failure| out.attr_failed(scope, &format!("{op}({name})"), f);
+    // Each setting: Some(value) when read (null when known unset), None when unknown.
+    let set = |r: &mut Resource, key: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            r.attrs.insert(key.into(), v);
+        }
+    };
+    let pab = match s3.get_public_access_block().bucket(&name).send().await {
+        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| json!({
+            "block_public_acls": c.block_public_acls().unwrap_or(false),
+            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
+            "block_public_policy": c.block_public_policy().unwrap_or(false),
+            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
+        }))),
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["NoSuchPublicAccessBlockConfiguration"], || fail("GetPublicAccessBlock", &Failure::from_sdk(&e))),
+    };
+    set(&mut r, "public_access_block", pab);
+    let enc = match s3.get_bucket_encryption().bucket(&name).send().await {
+        Ok(e) => Some(
+            e.server_side_encryption_configuration()
+                .and_then(|c| c.rules().first())
+                .map_or(Value::Null, |rule| {
+                    let d = rule.apply_server_side_encryption_by_default();
+                    if let Some(k) = d.and_then(|d| d.kms_master_key_id()) {
+                        super::relate(&mut r, "encrypted_with", k);
+                    }
+                    json!({
+                        "sse_algorithm": d.map_or("AES256", |d| d.sse_algorithm().as_str()),
+                        "kms_master_key_id": d.and_then(|d| d.kms_master_key_id()),
+                        "bucket_key_enabled": rule.bucket_key_enabled().unwrap_or(false),
+                    })
+                }),
+        ),
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["ServerSideEncryptionConfigurationNotFoundError"], || fail("GetBucketEncryption", &Failure::from_sdk(&e))),
+    };
+    set(&mut r, "encryption", enc);
+    match s3.get_bucket_versioning().bucket(&name).send().await {
+        Ok(v) => set(&mut r, "versioning", Some(json!({
+            "enabled": v.status().is_some_and(|s| s.as_str() == "Enabled"),
+            "mfa_delete": v.mfa_delete().is_some_and(|s| s.as_str() == "Enabled"),
+        }))),
+        Err(e) => fail("GetBucketVersioning", &Failure::from_sdk(&e)),
+    }
+    match s3.get_bucket_logging().bucket(&name).send().await {
+        Ok(l) => {
+            let v = l.logging_enabled().map_or(Value::Null, |l| {
+                super::relate(&mut r, "logs_to", format!("arn:aws:s3:::{}", l.target_bucket()));
+                json!({"target_bucket": l.target_bucket(), "target_prefix": l.target_prefix()})
+            });
+            set(&mut r, "logging", Some(v));
+        }
+        Err(e) => fail("GetBucketLogging", &Failure::from_sdk(&e)),
+    }
+    let policy = match s3.get_bucket_policy().bucket(&name).send().await {
+        Ok(p) => match p.policy().map(parse_policy) {
+            Some(Ok(doc)) => Some(doc),
+            Some(Err(e)) => {
+                fail("GetBucketPolicy", &Failure { kind: crate::FailureKind::Other, code: None, message: e.to_string() });
+                None
+            }
+            None => Some(Value::Null),
+        },
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["NoSuchBucketPolicy"], || fail("GetBucketPolicy", &Failure::from_sdk(&e))),
+    };
+    set(&mut r, "policy", policy);
+    match s3.get_bucket_acl().bucket(&name).send().await {
+        Ok(a) => {
+            let grants: Vec<Value> = a
+                .grants()
+                .iter()
+                .map(|g| {
+                    let who = g.grantee();
+                    json!({
+                        "grantee_type": who.map_or("CanonicalUser", |w| w.r#type().as_str()),
+                        "grantee_id": who.and_then(|w| w.id()),
+                        "grantee_uri": who.and_then(|w| w.uri()),
+                        "permission": g.permission().map_or("READ", |p| p.as_str()),
+                    })
+                })
+                .collect();
+            set(&mut r, "acl_grants", Some(Value::Array(grants)));
+        }
+        Err(e) => fail("GetBucketAcl", &Failure::from_sdk(&e)),
+    }
+    let ownership = match s3.get_bucket_ownership_controls().bucket(&name).send().await {
+        Ok(o) => Some(
+            o.ownership_controls()
+                .and_then(|c| c.rules().first())
+                .map_or(Value::Null, |rule| json!(rule.object_ownership().as_str())),
+        ),
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["OwnershipControlsNotFoundError"], || fail("GetBucketOwnershipControls", &Failure::from_sdk(&e))),
+    };
+    set(&mut r, "ownership_controls", ownership);
+    let lock = match s3.get_object_lock_configuration().bucket(&name).send().await {
+        Ok(l) => Some(json!(l.object_lock_configuration().and_then(|c| c.object_lock_enabled()).is_some_and(|e| e.as_str() == "Enabled"))),
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["ObjectLockConfigurationNotFoundError"], || fail("GetObjectLockConfiguration", &Failure::from_sdk(&e)))
+            .map(|_| json!(false)),
+    };
+    set(&mut r, "object_lock_enabled", lock);
+    let website = match s3.get_bucket_website().bucket(&name).send().await {
+        Ok(_) => Some(json!(true)),
+        Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["NoSuchWebsiteConfiguration"], || fail("GetBucketWebsite", &Failure::from_sdk(&e)))
+            .map(|_| json!(false)),
+    };
+    set(&mut r, "website_enabled", website);
+    match s3.get_bucket_tagging().bucket(&name).send().await {
+        Ok(t) => {
+            for tag in t.tag_set() {
+                r.tags.insert(tag.key().to_string(), tag.value().to_string());
+            }
+        }
+        Err(e) => {
+            let f = Failure::from_sdk(&e);
+            if !f.is_absent_setting(&["NoSuchTagSet"]) {
+                fail("GetBucketTagging", &f);
+            }
+        }
+    }
+    r
+}
+
+/// `Some(null)` when the error says "not configured", else records the failure and gives `None`.
+fn absent_or_fail(f: &Failure, absent: &[&str], record: impl FnOnce()) -> Option<Value> {
+    if f.is_absent_setting(absent) {
+        Some(Value::Null)
+    } else {
+        record();
+        None
+    }
+}
+
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        let endpoint = aws_sdk_s3control::config::endpoint::Endpoint::builder().url(self.0.clone()).build();
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(endpoint))
+    }
+}
