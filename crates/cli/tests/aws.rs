@@ -160,3 +160,96 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED), expected);
 }
+
+/// A stand-in AWS endpoint that answers every request with the same error, counting requests.
+struct FakeEndpoint {
+    url: String,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn fake_endpoint(status: u16, error_type: &'static str, body: &'static str) -> FakeEndpoint {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body_in = vec![0; length];
+            let _ = reader.read_exact(&mut body_in);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let reply = format!(
+                "HTTP/1.1 {status} Error\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {error_type}\r\nx-amzn-RequestId: fake\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = reader.get_mut().write_all(reply.as_bytes());
+        }
+    });
+    FakeEndpoint { url, hits }
+}
+
+#[test]
+fn throttled_denied_and_dead_services_are_recorded_and_the_rest_completes() {
+    let moto = start_moto();
+    seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let url = moto.url.as_str();
+    // A clean first scan: the stale key's finding is open.
+    let first = posture(&db, dir.path(), url, &["scan", "aws", "--regions", "us-east-1"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(findings(&db, dir.path(), url, "fail", &["AWS.KMS.1"]).len(), 1);
+
+    let throttle = fake_endpoint(400, "ThrottlingException", r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#);
+    let deny = fake_endpoint(403, "AccessDeniedException", r#"{"Type":"User","Message":"not authorized to perform lambda:ListFunctions"}"#);
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let out = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--format", "json", "scan", "aws", "--regions", "us-east-1", "--max-attempts", "2", "--timeout", "3"])
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_ENDPOINT_URL", url)
+        .env("AWS_ENDPOINT_URL_KMS", &throttle.url)
+        .env("AWS_ENDPOINT_URL_LAMBDA", &deny.url)
+        .env("AWS_ENDPOINT_URL_RDS", &dead_url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    let issues: Vec<String> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("{} {}", i["location"].as_str().unwrap(), i["message"].as_str().unwrap()))
+        .collect();
+    let has = |what: &str, kind: &str| issues.iter().any(|i| i.contains(what) && i.contains(kind));
+    assert!(has("us-east-1/kms:ListKeys", "[throttled]"), "{issues:#?}");
+    assert!(has("us-east-1/lambda:ListFunctions", "[denied]"), "{issues:#?}");
+    assert!(has("us-east-1/rds:DescribeDBInstances", "[unreachable]"), "{issues:#?}");
+    assert!(throttle.hits.load(std::sync::atomic::Ordering::SeqCst) >= 2, "throttled calls are retried");
+    assert_eq!(deny.hits.load(std::sync::atomic::Ordering::SeqCst), 1, "a denial is not retried");
+    assert_eq!(report["complete"], Value::Bool(false), "a scan with failed services is partial");
+    // The rest of the estate was still collected and evaluated.
+    assert!(findings(&db, dir.path(), url, "fail", &["AWS.IAM.4"]).contains(&("AWS.IAM.4".into(), "alice".into())));
+    // Nothing that could not be read is passed off as fixed or gone.
+    assert_eq!(findings(&db, dir.path(), url, "fail", &["AWS.KMS.1", "AWS.RDS.1", "AWS.LAMBDA.3"]).len(), 3);
+    let scans = json_of(&posture(&db, dir.path(), url, &["--format", "json", "scans"]));
+    assert_eq!(scans[0]["status"], "partial");
+}

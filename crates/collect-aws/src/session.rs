@@ -19,8 +19,9 @@ pub async fn base_config(opts: &AwsOptions) -> SdkConfig {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(opts.timeout)
+                // Per attempt only: an overall cap would cut throttled retries short and hide
+                // the throttling behind a timeout.
                 .operation_attempt_timeout(opts.timeout)
-                .operation_timeout(opts.timeout * opts.max_attempts.max(1))
                 .build(),
         );
     if let Some(p) = &opts.profile {

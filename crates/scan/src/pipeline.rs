@@ -265,7 +265,8 @@ fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx:
                 return;
             }
         }
-        if file_complete {
+        // A collection that met problems may lack resources anywhere: it proves no absence.
+        if file_complete && reader.header.issues.is_empty() {
             p.totals.accounts.extend(reader.header.accounts.iter().cloned());
         } else {
             p.totals.complete = false;

@@ -74,13 +74,12 @@ pub(crate) fn results(conn: &Connection, day: &str) -> Result<Vec<CurrentResult>
     let rows = conn
         .prepare(&sql)?
         .query_map([day], |r| {
-            let evidence: Option<String> = r.get(4)?;
             Ok(CurrentResult {
                 rule_id: r.get(0)?,
                 uid: r.get(1)?,
                 state: ResultState::parse(&r.get::<_, String>(2)?).unwrap_or(ResultState::Error),
                 exempt: r.get(3)?,
-                evidence: evidence.and_then(|e| serde_json::from_str(&e).ok()),
+                evidence: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

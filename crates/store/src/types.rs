@@ -237,7 +237,8 @@ pub struct CurrentResult {
     pub uid: String,
     pub state: ResultState,
     pub exempt: bool,
-    pub evidence: Option<serde_json::Value>,
+    /// As stored (JSON): parsed only for the results a report shows.
+    pub evidence: Option<String>,
 }
 
 /// A resource of the current inventory and the scan that last saw it.

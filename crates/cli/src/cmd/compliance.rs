@@ -41,20 +41,20 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
         eprintln!("this database has no scan yet: run `posture scan …` first (or `posture demo`)");
     }
     let day = posture_store::today_utc();
-    let scope = Scope { account: a.account.as_deref(), day: &day };
+    let scope = |failing| Scope { account: a.account.as_deref(), day: &day, failing };
     let text = match &a.standard {
         None => {
             if ctx.format == Format::Html {
                 bail!("--format html needs a standard: posture compliance STANDARD --format html");
             }
             let all: Vec<_> = standards.standards.iter().collect();
-            overview(&evaluate(store, &rules, &all, &scope)?, ctx)
+            overview(&evaluate(store, &rules, &all, &scope(false))?, ctx)
         }
         Some(id) => {
             let Some(standard) = standards.get(id) else {
                 bail!("no standard '{id}' (known: {})", standards.ids().join(", "))
             };
-            let report = evaluate(store, &rules, &[standard], &scope)?.into_iter().next().context("no report")?;
+            let report = evaluate(store, &rules, &[standard], &scope(true))?.into_iter().next().context("no report")?;
             match ctx.format {
                 Format::Json => json(&report) + "\n",
                 Format::Html => render_html(&report, &rules),

@@ -17,6 +17,8 @@ pub struct Scope<'a> {
     pub account: Option<&'a str>,
     /// `YYYY-MM-DD`: the day exemptions are judged on.
     pub day: &'a str,
+    /// List the failing resources of each requirement (an overview only needs the counts).
+    pub failing: bool,
 }
 
 /// One resource's result for one rule, ordered from best to worst for a requirement: a resource
@@ -29,20 +31,30 @@ enum Cell {
     Fail,
 }
 
+/// A non-passing result of the current resource's latest scan.
 struct Finding {
+    rule: usize,
     state: ResultState,
     exempt: bool,
-    evidence: Option<serde_json::Value>,
+    evidence: Option<String>,
 }
 
-/// Running totals for one requirement.
+/// What a failing resource shows; kept once however many requirements it fails.
+struct Shown {
+    uid: String,
+    name: String,
+    kind: String,
+    account: String,
+}
+
+/// Running totals for one requirement; failing results as (rule, index into the shown resources).
 #[derive(Default)]
 struct Tally {
     counts: ResourceCounts,
-    failing: Vec<Failing>,
+    failing: Vec<(u32, u32)>,
 }
 
-/// One report per standard, computed together.
+/// One report per standard, computed together in one pass over the inventory.
 pub fn evaluate(
     store: &dyn Store,
     rules: &RuleSet,
@@ -65,10 +77,11 @@ pub fn evaluate(
         .into_iter()
         .filter_map(|(scan, id)| index.get(id.as_str()).map(|&i| (scan, i)))
         .collect();
-    let mut findings: HashMap<(usize, String), Finding> = HashMap::new();
+    let mut findings: HashMap<String, Vec<Finding>> = HashMap::new();
     for f in store.current_results(scope.day)? {
-        if let Some(&i) = index.get(f.rule_id.as_str()).filter(|&&i| !targets[i].is_empty()) {
-            findings.insert((i, f.uid), Finding { state: f.state, exempt: f.exempt, evidence: f.evidence });
+        if let Some(&rule) = index.get(f.rule_id.as_str()).filter(|&&i| !targets[i].is_empty()) {
+            let finding = Finding { rule, state: f.state, exempt: f.exempt, evidence: f.evidence };
+            findings.entry(f.uid).or_default().push(finding);
         }
     }
     // Attributes are read only for kinds whose rules have an `applies_if` to judge.
@@ -84,6 +97,7 @@ pub fn evaluate(
 
     let mut tallies: Vec<Vec<Tally>> =
         standards.iter().map(|s| s.requirements.iter().map(|_| Tally::default()).collect()).collect();
+    let mut shown: Vec<Shown> = Vec::new();
     let mut error: Option<StoreError> = None;
     let mut cells: Vec<((usize, usize), Cell)> = Vec::new();
     let mut visit = |current: CurrentResource| {
@@ -91,51 +105,52 @@ pub fn evaluate(
             return;
         }
         let row = &current.row;
+        let mine = findings.get(row.uid.as_str()).map_or(&[][..], Vec::as_slice);
         let mut parsed: Option<Option<Resource>> = None;
+        let mut shown_at: Option<u32> = None;
         cells.clear();
         for &r in rules.for_kind(&row.kind) {
             if targets[r].is_empty() || !ran.contains(&(current.last_scan, r)) {
                 continue;
             }
-            let finding = findings.get(&(r, row.uid.clone()));
-            let cell = match finding {
+            let cell = match mine.iter().find(|f| f.rule == r) {
                 Some(f) if f.exempt => Cell::Exempt,
                 Some(f) if f.state == ResultState::Fail => Cell::Fail,
                 Some(_) => Cell::Unknown,
                 None => {
                     let rule = &rules.rules[r];
-                    let Some(cond) = &rule.applies_if else {
-                        push(&mut cells, &targets[r], Cell::Pass);
-                        continue;
-                    };
-                    let resource = parsed.get_or_insert_with(|| row.to_resource().ok());
-                    let Some(resource) = resource.as_ref() else { continue };
-                    let context = match related_context(resource, cond.related.iter(), |t| store.resource(t)) {
-                        Ok(c) => c,
-                        Err(e) => {
-                            error = Some(e);
-                            return;
+                    if let Some(cond) = &rule.applies_if {
+                        let resource = parsed.get_or_insert_with(|| row.to_resource().ok());
+                        let Some(resource) = resource.as_ref() else { continue };
+                        let context = match related_context(resource, cond.related.iter(), |t| store.resource(t)) {
+                            Ok(c) => c,
+                            Err(e) => {
+                                error = Some(e);
+                                return;
+                            }
+                        };
+                        if !rule.applies_to(resource, &context) {
+                            continue;
                         }
-                    };
-                    if !rule.applies_to(resource, &context) {
-                        continue;
                     }
                     Cell::Pass
                 }
             };
-            if cell == Cell::Fail {
-                for &(s, q) in &targets[r] {
-                    tallies[s][q].failing.push(Failing {
-                        rule_id: rules.rules[r].meta.id.clone(),
+            if cell == Cell::Fail && scope.failing {
+                let at = *shown_at.get_or_insert_with(|| {
+                    shown.push(Shown {
                         uid: row.uid.clone(),
                         name: row.name.clone(),
                         kind: row.kind.clone(),
                         account: row.account.clone(),
-                        evidence: finding.and_then(|f| f.evidence.clone()),
                     });
+                    (shown.len() - 1) as u32
+                });
+                for &(s, q) in &targets[r] {
+                    tallies[s][q].failing.push((r as u32, at));
                 }
             }
-            push(&mut cells, &targets[r], cell);
+            cells.extend(targets[r].iter().map(|&t| (t, cell)));
         }
         // The worst cell of each requirement decides how this resource counts for it.
         cells.sort_unstable();
@@ -158,26 +173,46 @@ pub fn evaluate(
     if let Some(e) = error {
         return Err(e);
     }
+    let failing = |(rule, at): (u32, u32)| -> Failing {
+        let s = &shown[at as usize];
+        let evidence = findings
+            .get(s.uid.as_str())
+            .and_then(|fs| fs.iter().find(|f| f.rule == rule as usize))
+            .and_then(|f| f.evidence.as_deref())
+            .and_then(|e| serde_json::from_str(e).ok());
+        Failing {
+            rule_id: rules.rules[rule as usize].meta.id.clone(),
+            uid: s.uid.clone(),
+            name: s.name.clone(),
+            kind: s.kind.clone(),
+            account: s.account.clone(),
+            evidence,
+        }
+    };
     Ok(standards
         .iter()
         .zip(per_standard)
         .zip(tallies)
-        .map(|((standard, reqs), tallies)| report(standard, &reqs, tallies, rules, scope))
+        .map(|((standard, reqs), tallies)| {
+            let tallies = tallies.into_iter().map(|t| (t.counts, t.failing.into_iter().map(failing).collect())).collect();
+            report(standard, &reqs, tallies, rules, scope)
+        })
         .collect())
 }
 
-fn push(cells: &mut Vec<((usize, usize), Cell)>, targets: &[(usize, usize)], cell: Cell) {
-    cells.extend(targets.iter().map(|&t| (t, cell)));
-}
-
-fn report(standard: &Standard, reqs: &[Vec<usize>], tallies: Vec<Tally>, rules: &RuleSet, scope: &Scope) -> ComplianceReport {
+fn report(
+    standard: &Standard,
+    reqs: &[Vec<usize>],
+    tallies: Vec<(ResourceCounts, Vec<Failing>)>,
+    rules: &RuleSet,
+    scope: &Scope,
+) -> ComplianceReport {
     let requirements: Vec<RequirementResult> = standard
         .requirements
         .iter()
         .zip(reqs)
         .zip(tallies)
-        .map(|((req, rs), tally)| {
-            let c = tally.counts;
+        .map(|((req, rs), (c, mut failing))| {
             let status = if rs.is_empty() {
                 if req.manual { Status::Manual } else { Status::NotCovered }
             } else if c.failed > 0 {
@@ -191,7 +226,6 @@ fn report(standard: &Standard, reqs: &[Vec<usize>], tallies: Vec<Tally>, rules: 
             } else {
                 Status::NotApplicable
             };
-            let mut failing = tally.failing;
             failing.sort_by(|a, b| (&a.rule_id, &a.account, &a.uid).cmp(&(&b.rule_id, &b.account, &b.uid)));
             RequirementResult {
                 id: req.id.clone(),
