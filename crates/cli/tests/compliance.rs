@@ -236,8 +236,11 @@ fn rule_documents_in_markdown_and_json() {
     let list = json_of(&posture(&db, &["--format", "json", "rules", "list"]));
     assert_eq!(md.lines().count(), list.as_array().unwrap().len() + 2, "one line per rule");
     assert!(md.contains("| `AWS.S3.1` | S3 buckets block public access | high |"), "{md}");
+    // That it matches docs/coverage.md is posture-report's test; here, that the command prints it.
     let coverage = ok(&posture(&db, &["rules", "coverage"]));
-    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/coverage.md")).unwrap_or_default();
     assert!(coverage.starts_with("# Rule coverage\n"));
-    assert!(coverage == on_disk, "docs/coverage.md is out of date: cargo run -q --bin posture -- rules coverage > docs/coverage.md");
+    for heading in ["## Rules per provider", "## Rules per service", "## Standards", "by domain"] {
+        assert!(coverage.contains(heading), "{heading}");
+    }
+    assert!(coverage.contains(&format!("{} rules,", list.as_array().unwrap().len())));
 }

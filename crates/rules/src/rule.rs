@@ -165,7 +165,7 @@ impl Rule {
     /// Whether the rule applies to `resource`: its kind is one of the rule's and `applies_if`, if
     /// any, holds (an undecidable `applies_if` does not).
     pub fn applies_to(&self, resource: &Resource, lookup: &dyn Lookup) -> bool {
-        if !self.meta.kinds.iter().any(|k| *k == resource.kind) {
+        if !self.meta.kinds.contains(&resource.kind) {
             return false;
         }
         let Some(cond) = &self.applies_if else { return true };
@@ -179,7 +179,7 @@ impl Rule {
     }
 
     pub fn evaluate(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
-        if !self.meta.kinds.iter().any(|k| *k == resource.kind) {
+        if !self.meta.kinds.contains(&resource.kind) {
             return Evaluation {
                 state: ResultState::NotApplicable,
                 evidence: None,

@@ -13,6 +13,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Failing results an HTML report lists per requirement (it says how many more there are).
+const HTML_FAILING: usize = 200;
+
 #[derive(ClapArgs)]
 pub struct Args {
     /// The standard's id, e.g. posture-benchmark or cis-aws-3.0 (`posture compliance` lists them).
@@ -42,19 +45,25 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
     }
     let day = posture_store::today_utc();
     let scope = |failing| Scope { account: a.account.as_deref(), day: &day, failing };
+    // What each format shows of the failing results: the table a few, HTML a page's worth.
+    let listed = match ctx.format {
+        Format::Table => a.failing,
+        Format::Html => HTML_FAILING,
+        _ => usize::MAX,
+    };
     let text = match &a.standard {
         None => {
             if ctx.format == Format::Html {
                 bail!("--format html needs a standard: posture compliance STANDARD --format html");
             }
             let all: Vec<_> = standards.standards.iter().collect();
-            overview(&evaluate(store, &rules, &all, &scope(false))?, ctx)
+            overview(&evaluate(store, &rules, &all, &scope(0))?, ctx)
         }
         Some(id) => {
             let Some(standard) = standards.get(id) else {
                 bail!("no standard '{id}' (known: {})", standards.ids().join(", "))
             };
-            let report = evaluate(store, &rules, &[standard], &scope(true))?.into_iter().next().context("no report")?;
+            let report = evaluate(store, &rules, &[standard], &scope(listed))?.into_iter().next().context("no report")?;
             match ctx.format {
                 Format::Json => json(&report) + "\n",
                 Format::Html => render_html(&report, &rules),
@@ -119,8 +128,9 @@ fn table(report: &ComplianceReport, per_requirement: usize) -> String {
         for f in r.failing.iter().take(per_requirement) {
             let _ = writeln!(out, "    {:<12} {:<40} {:<14} {}", f.rule_id, short(&f.uid, 40), f.account, evidence_text(&f.evidence));
         }
-        if r.failing.len() > per_requirement {
-            let _ = writeln!(out, "    … {} more (--failing N, or --format json|html)", r.failing.len() - per_requirement);
+        let more = r.failing_results.saturating_sub(per_requirement.min(r.failing.len()) as u64);
+        if more > 0 {
+            let _ = writeln!(out, "    … {more} more failing result(s) (--failing N, or --format json)");
         }
     }
     out

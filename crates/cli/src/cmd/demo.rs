@@ -59,7 +59,7 @@ pub fn run(a: Args, db: Option<PathBuf>, ctx: &Ctx) -> Result<ExitCode> {
     }
     print_summary(&store, ctx)?;
     if ctx.is_table() {
-        println!("\nExplore it: posture --db {} findings | inventory | score | scans", db.display());
+        println!("\nExplore it: posture --db {} findings | inventory | score | compliance | scans", db.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,8 +17,9 @@ pub struct Scope<'a> {
     pub account: Option<&'a str>,
     /// `YYYY-MM-DD`: the day exemptions are judged on.
     pub day: &'a str,
-    /// List the failing resources of each requirement (an overview only needs the counts).
-    pub failing: bool,
+    /// Failing results listed per requirement, at most (0 for an overview, which only counts;
+    /// `usize::MAX` for all). The counts are always complete.
+    pub failing: usize,
 }
 
 /// One resource's result for one rule, ordered from best to worst for a requirement: a resource
@@ -52,6 +53,7 @@ struct Shown {
 struct Tally {
     counts: ResourceCounts,
     failing: Vec<(u32, u32)>,
+    failing_results: u64,
 }
 
 /// One report per standard, computed together in one pass over the inventory.
@@ -136,7 +138,13 @@ pub fn evaluate(
                     Cell::Pass
                 }
             };
-            if cell == Cell::Fail && scope.failing {
+            if cell == Cell::Fail {
+                for &(s, q) in &targets[r] {
+                    tallies[s][q].failing_results += 1;
+                }
+            }
+            let listed = |t: &Tally| t.failing.len() < scope.failing;
+            if cell == Cell::Fail && targets[r].iter().any(|&(s, q)| listed(&tallies[s][q])) {
                 let at = *shown_at.get_or_insert_with(|| {
                     shown.push(Shown {
                         uid: row.uid.clone(),
@@ -147,7 +155,9 @@ pub fn evaluate(
                     (shown.len() - 1) as u32
                 });
                 for &(s, q) in &targets[r] {
-                    tallies[s][q].failing.push((r as u32, at));
+                    if listed(&tallies[s][q]) {
+                        tallies[s][q].failing.push((r as u32, at));
+                    }
                 }
             }
             cells.extend(targets[r].iter().map(|&t| (t, cell)));
@@ -194,7 +204,10 @@ pub fn evaluate(
         .zip(per_standard)
         .zip(tallies)
         .map(|((standard, reqs), tallies)| {
-            let tallies = tallies.into_iter().map(|t| (t.counts, t.failing.into_iter().map(failing).collect())).collect();
+            let tallies = tallies
+                .into_iter()
+                .map(|t| (t.counts, t.failing_results, t.failing.into_iter().map(failing).collect()))
+                .collect();
             report(standard, &reqs, tallies, rules, scope)
         })
         .collect())
@@ -203,7 +216,7 @@ pub fn evaluate(
 fn report(
     standard: &Standard,
     reqs: &[Vec<usize>],
-    tallies: Vec<(ResourceCounts, Vec<Failing>)>,
+    tallies: Vec<(ResourceCounts, u64, Vec<Failing>)>,
     rules: &RuleSet,
     scope: &Scope,
 ) -> ComplianceReport {
@@ -212,7 +225,7 @@ fn report(
         .iter()
         .zip(reqs)
         .zip(tallies)
-        .map(|((req, rs), (c, mut failing))| {
+        .map(|((req, rs), (c, failing_results, mut failing))| {
             let status = if rs.is_empty() {
                 if req.manual { Status::Manual } else { Status::NotCovered }
             } else if c.failed > 0 {
@@ -235,6 +248,7 @@ fn report(
                 status,
                 rules: rs.iter().map(|&i| rules.rules[i].meta.id.clone()).collect(),
                 resources: c,
+                failing_results,
                 failing,
             }
         })

@@ -56,9 +56,9 @@ pub fn render_html(report: &ComplianceReport, rules: &RuleSet) -> String {
         escape(&title)
     );
     let scope = report.account.as_deref().map_or_else(|| "all accounts".to_string(), |a| format!("account {a}"));
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<header><h1>{}</h1><p class=\"meta\">{} · {} · {} · as of {}</p></header>\n",
+        "<header><h1>{}</h1><p class=\"meta\">{} · {} · {} · as of {}</p></header>",
         escape(&std.title),
         escape(&format!("version {}", std.version)),
         escape(&std.publisher),
@@ -114,9 +114,9 @@ fn overview(page: &mut String, report: &ComplianceReport) {
     }
     let failing_resources: std::collections::BTreeSet<&str> =
         report.requirements.iter().flat_map(|r| r.failing.iter().map(|f| f.uid.as_str())).collect();
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "</div><p class=\"lead\">{} requirements · {} automated with results · {} failing resource(s)</p></section>\n",
+        "</div><p class=\"lead\">{} requirements · {} automated with results · {} failing resource(s)</p></section>",
         s.requirements,
         s.passed + s.failed + s.unknown,
         failing_resources.len()
@@ -151,10 +151,13 @@ fn sections(page: &mut String, report: &ComplianceReport) {
     page.push_str("</p></section>\n");
 }
 
+/// A requirement's failing results grouped by rule.
+type ByRule<'a> = Vec<(&'a str, Vec<&'a super::Failing>)>;
+
 fn failing(page: &mut String, report: &ComplianceReport, rules: &HashMap<&str, &Rule>) {
     let severity = |id: &str| rules.get(id).map(|r| r.meta.severity);
     // Per failing requirement: its failing resources grouped by rule, worst rule first.
-    let mut failed: Vec<(&RequirementResult, Vec<(&str, Vec<&super::Failing>)>)> = report
+    let mut failed: Vec<(&RequirementResult, ByRule)> = report
         .requirements
         .iter()
         .filter(|r| r.status == Status::Failed)
@@ -207,6 +210,14 @@ fn failing(page: &mut String, report: &ComplianceReport, rules: &HashMap<&str, &
             r.resources.passed,
             r.resources.unknown
         );
+        if (r.failing.len() as u64) < r.failing_results {
+            let _ = write!(
+                page,
+                "<p class=\"muted\">The first {} of {} failing results; the JSON report lists them all.</p>",
+                r.failing.len(),
+                r.failing_results
+            );
+        }
         for (rule_id, list) in by_rule.iter().take(MAX_RULES) {
             rule_block(page, rule_id, list, rules.get(rule_id).copied());
         }

@@ -120,6 +120,9 @@ pub struct RequirementResult {
     /// The rules that check it.
     pub rules: Vec<String>,
     pub resources: ResourceCounts,
+    /// Failing (rule, resource) results; `failing` lists them, or the first ones when the report
+    /// was asked for fewer.
+    pub failing_results: u64,
     pub failing: Vec<Failing>,
 }
 
