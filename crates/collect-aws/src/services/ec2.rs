@@ -219,7 +219,7 @@ async fn vpcs(ec2: &Client, scope: &Scope, out: &Out) {
                 "cidr_block": v.cidr_block().unwrap_or_default(),
                 "cidr_blocks": v4,
                 "ipv6_cidr_blocks": v6,
-                "is_default": v.is_default().unwrap_or(false),
+                "is_default": v.is_default(),
                 "state": v.state().map_or("available", |s| s.as_str()),
             })
             .as_object()
@@ -255,7 +255,7 @@ async fn subnets(ec2: &Client, scope: &Scope, out: &Out) {
                 "vpc_id": s.vpc_id().unwrap_or_default(),
                 "cidr_block": s.cidr_block(),
                 "availability_zone": s.availability_zone().unwrap_or_default(),
-                "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
+                "map_public_ip_on_launch": s.map_public_ip_on_launch(),
                 "default_for_az": s.default_for_az().unwrap_or(false),
                 "available_ip_address_count": s.available_ip_address_count().unwrap_or(0),
             })

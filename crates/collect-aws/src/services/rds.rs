@@ -33,7 +33,7 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
                 "status": d.db_instance_status().unwrap_or_default(),
                 "storage_encrypted": d.storage_encrypted().unwrap_or(false),
                 "kms_key_id": d.kms_key_id(),
-                "publicly_accessible": d.publicly_accessible().unwrap_or(false),
+                "publicly_accessible": d.publicly_accessible(),
                 "backup_retention_period": d.backup_retention_period().unwrap_or(0),
                 "multi_az": d.multi_az().unwrap_or(false),
                 "auto_minor_version_upgrade": d.auto_minor_version_upgrade().unwrap_or(false),
