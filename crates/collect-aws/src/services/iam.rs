@@ -7,7 +7,6 @@ use crate::out::{Out, Scope};
 use crate::policy::parse_policy;
 use aws_config::SdkConfig;
 use aws_sdk_iam::Client;
-use futures::stream::{self, StreamExt};
 use posture_model::Resource;
 use serde_json::{json, Map, Value};
 
@@ -135,14 +134,7 @@ async fn users(iam: &Client, scope: &Scope, out: &Out) {
             Err(e) => return out.list_failed(scope, "ListUsers", &Failure::from_sdk(&e)),
         }
     }
-    let resources: Vec<Resource> = stream::iter(list)
-        .map(|u| user(iam, scope, out, u))
-        .buffer_unordered(PER_ACCOUNT)
-        .collect()
-        .await;
-    for r in resources {
-        out.emit(r).await;
-    }
+    super::emit_each(out, list, PER_ACCOUNT, |u| user(iam, scope, out, u)).await;
 }
 
 async fn user(iam: &Client, scope: &Scope, out: &Out, u: aws_sdk_iam::types::User) -> Resource {
@@ -256,14 +248,7 @@ async fn roles(iam: &Client, scope: &Scope, out: &Out) {
             Err(e) => return out.list_failed(scope, "ListRoles", &Failure::from_sdk(&e)),
         }
     }
-    let resources: Vec<Resource> = stream::iter(list)
-        .map(|role| role_resource(iam, scope, out, role))
-        .buffer_unordered(PER_ACCOUNT)
-        .collect()
-        .await;
-    for r in resources {
-        out.emit(r).await;
-    }
+    super::emit_each(out, list, PER_ACCOUNT, |role| role_resource(iam, scope, out, role)).await;
 }
 
 async fn role_resource(iam: &Client, scope: &Scope, out: &Out, role: aws_sdk_iam::types::Role) -> Resource {
@@ -331,14 +316,7 @@ async fn policies(iam: &Client, scope: &Scope, out: &Out) {
             Err(e) => return out.list_failed(scope, "ListPolicies", &Failure::from_sdk(&e)),
         }
     }
-    let resources: Vec<Resource> = stream::iter(list)
-        .map(|p| policy(iam, scope, out, p))
-        .buffer_unordered(PER_ACCOUNT)
-        .collect()
-        .await;
-    for r in resources {
-        out.emit(r).await;
-    }
+    super::emit_each(out, list, PER_ACCOUNT, |p| policy(iam, scope, out, p)).await;
 }
 
 async fn policy(iam: &Client, scope: &Scope, out: &Out, p: aws_sdk_iam::types::Policy) -> Resource {

@@ -14,6 +14,8 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use posture_model::{Origin, Relation, Resource};
 use serde_json::Value;
+use futures::stream::{self, StreamExt};
+use std::future::Future;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
@@ -97,4 +99,16 @@ fn opt_str(s: Option<&str>) -> Value {
 
 fn arn(scope: &Scope, service: &str, resource: &str) -> String {
     format!("arn:aws:{service}:{}:{}:{resource}", scope.region, scope.account)
+}
+
+/// Describes `items` with at most `limit` calls in flight and emits each resource as it is done.
+async fn emit_each<T, F, Fut>(out: &Out, items: Vec<T>, limit: usize, describe: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = Resource>,
+{
+    let mut done = stream::iter(items).map(describe).buffer_unordered(limit);
+    while let Some(r) = done.next().await {
+        out.emit(r).await;
+    }
 }

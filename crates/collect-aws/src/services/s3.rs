@@ -52,12 +52,7 @@ async fn account_public_access_block(config: &SdkConfig, scope: &Scope, out: &Ou
     }
     let control = aws_sdk_s3control::Client::from_conf(b.build());
     match control.get_public_access_block().account_id(&scope.account).send().await {
-        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| json!({
-            "block_public_acls": c.block_public_acls().unwrap_or(false),
-            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
-            "block_public_policy": c.block_public_policy().unwrap_or(false),
-            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
-        }))),
+        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| block_json([c.block_public_acls(), c.ignore_public_acls(), c.block_public_policy(), c.restrict_public_buckets()]))),
         Err(e) => {
             let f = Failure::from_sdk(&e);
             absent_or_fail(&f, &["NoSuchPublicAccessBlockConfiguration"], || out.attr_failed(scope, "GetPublicAccessBlock(account)", &f))
@@ -86,12 +81,7 @@ async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: 
         }
     };
     let pab = match s3.get_public_access_block().bucket(&name).send().await {
-        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| json!({
-            "block_public_acls": c.block_public_acls().unwrap_or(false),
-            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
-            "block_public_policy": c.block_public_policy().unwrap_or(false),
-            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
-        }))),
+        Ok(p) => Some(p.public_access_block_configuration().map_or(Value::Null, |c| block_json([c.block_public_acls(), c.ignore_public_acls(), c.block_public_policy(), c.restrict_public_buckets()]))),
         Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["NoSuchPublicAccessBlockConfiguration"], || fail("GetPublicAccessBlock", &Failure::from_sdk(&e))),
     };
     set(&mut r, "public_access_block", pab);
@@ -220,4 +210,15 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
         let endpoint = aws_sdk_s3control::config::endpoint::Endpoint::builder().url(self.0.clone()).build();
         aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(endpoint))
     }
+}
+
+/// Block Public Access settings, bucket- or account-level (two SDK types, one shape). An omitted
+/// flag is off.
+fn block_json([acls, ignore, policy, restrict]: [Option<bool>; 4]) -> Value {
+    json!({
+        "block_public_acls": acls.unwrap_or(false),
+        "ignore_public_acls": ignore.unwrap_or(false),
+        "block_public_policy": policy.unwrap_or(false),
+        "restrict_public_buckets": restrict.unwrap_or(false),
+    })
 }
