@@ -198,7 +198,8 @@ impl Rule {
             evidence: true,
         };
         if let Some(cond) = &self.applies_if {
-            match cond.eval(&ctx) {
+            // Only the verdict of `applies_if` is kept: it needs no evidence.
+            match cond.eval(&Ctx { evidence: false, ..ctx }) {
                 Outcome::Pass => {}
                 Outcome::Fail(_) => {
                     return Evaluation {

@@ -67,7 +67,7 @@ pub(crate) fn for_each(
 pub(crate) fn results(conn: &Connection, day: &str) -> Result<Vec<CurrentResult>> {
     let sql = format!(
         "SELECT f.rule_id, f.uid, f.state, {} IS NOT NULL, f.evidence
-         FROM findings f JOIN resources x ON x.uid = f.uid
+         FROM findings f JOIN resources x ON x.id = f.res
          WHERE x.removed_at IS NULL AND f.last_scan = x.last_scan AND f.status IN ('open', 'exempt')",
         covering_exemption(1)
     );

@@ -42,33 +42,34 @@ pub(crate) fn mark(conn: &Connection, scan_id: Option<i64>, day: &str) -> Result
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT rule_id, uid, state FROM (
-           SELECT f.rule_id, f.uid, f.state, {} AS eid
-           FROM findings f JOIN resources x ON x.uid = f.uid
+        "SELECT rule_id, uid, state, res, rule FROM (
+           SELECT f.rule_id, f.uid, f.state, f.res, f.rule, {} AS eid
+           FROM findings f JOIN resources x ON x.id = f.res
            WHERE f.status = 'open' AND (?2 IS NULL OR f.last_scan = ?2))
          WHERE eid IS NOT NULL",
         covering_exemption(1)
     );
-    let hits: Vec<ExemptHit> = conn
+    let hits: Vec<(ExemptHit, i64, i64)> = conn
         .prepare(&sql)?
         .query_map(params![day, scan_id], |r| {
-            Ok(ExemptHit {
+            let hit = ExemptHit {
                 rule_id: r.get(0)?,
                 uid: r.get(1)?,
                 state: ResultState::parse(&r.get::<_, String>(2)?).unwrap_or(ResultState::Error),
-            })
+            };
+            Ok((hit, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut set = conn.prepare_cached("UPDATE findings SET status = 'exempt' WHERE rule_id = ?1 AND uid = ?2")?;
-    for h in &hits {
-        set.execute(params![h.rule_id, h.uid])?;
+    let mut set = conn.prepare_cached("UPDATE finding_rows SET status = 'exempt' WHERE res = ?1 AND rule = ?2")?;
+    for (_, res, rule) in &hits {
+        set.execute(params![res, rule])?;
     }
-    Ok(hits)
+    Ok(hits.into_iter().map(|(h, _, _)| h).collect())
 }
 
 /// Brings every stored `open`/`exempt` status in line with the exemptions in force on `day`.
 pub(crate) fn refresh(conn: &Connection, day: &str) -> Result<()> {
-    conn.execute("UPDATE findings SET status = 'open' WHERE status = 'exempt'", [])?;
+    conn.execute("UPDATE finding_rows SET status = 'open' WHERE status = 'exempt'", [])?;
     mark(conn, None, day)?;
     Ok(())
 }
@@ -103,7 +104,7 @@ pub(crate) fn list(conn: &Connection, day: &str) -> Result<Vec<Exemption>> {
     let sql = format!(
         "SELECT e.id, e.rule_id, e.scope, e.tag_key, e.value, e.reason, e.expires, e.created_at,
                 (e.expires IS NULL OR e.expires > ?1),
-                (SELECT COUNT(*) FROM findings f JOIN resources x ON x.uid = f.uid
+                (SELECT COUNT(*) FROM findings f JOIN resources x ON x.id = f.res
                   WHERE f.rule_id = e.rule_id AND f.status IN ('open', 'exempt') AND {} = e.id)
          FROM exemptions e ORDER BY e.id",
         covering_exemption(1)

@@ -36,6 +36,10 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("corrupt stored value: {0}")]
     Decode(#[from] serde_json::Error),
+    #[error("a result names rule {0}, which this scan did not register")]
+    UnknownRule(String),
+    #[error("a result names resource {0}, which this scan did not store")]
+    UnknownResource(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,10 +1,10 @@
 //! The SQLite schema. Bump [`VERSION`] and add a step to [`STEPS`] for every change; a database
 //! of any older version upgrades in place, one step at a time, in one transaction.
 
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// `STEPS[i]` takes a database from version `i` to version `i + 1`.
-pub const STEPS: [&str; VERSION as usize] = [V1, V2];
+pub const STEPS: [&str; VERSION as usize] = [V1, V2, V3];
 
 pub const V1: &str = r#"
 CREATE TABLE scans (
@@ -101,4 +101,76 @@ CREATE TABLE exemptions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX exemptions_rule ON exemptions(rule_id);
+"#;
+
+/// Integer keys for the hot write path. Findings were keyed by (rule id, uid) text, so every scan
+/// inserted millions of rows at random places in three text B-trees; now a finding row is keyed by
+/// (resource id, rule number), which a scan writes in input order, and the `findings` view keeps the
+/// old columns for every query. Rows are only written through `finding_rows`.
+pub const V3: &str = r#"
+CREATE TABLE rules_v3 (
+    num INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    control TEXT NOT NULL,
+    remediation TEXT NOT NULL
+);
+INSERT INTO rules_v3 (id, title, severity, control, remediation)
+    SELECT id, title, severity, control, remediation FROM rules ORDER BY id;
+INSERT OR IGNORE INTO rules_v3 (id, title, severity, control, remediation)
+    SELECT DISTINCT rule_id, rule_id, 'informational', '', '' FROM findings;
+DROP TABLE rules;
+ALTER TABLE rules_v3 RENAME TO rules;
+
+CREATE TABLE resources_v3 (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT,
+    name TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    attrs TEXT NOT NULL,
+    relations TEXT NOT NULL,
+    origin TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_scan INTEGER NOT NULL,
+    removed_at TEXT
+);
+INSERT INTO resources_v3 (uid, kind, provider, account, region, name, tags, attrs, relations, origin,
+                          first_seen, last_seen, last_scan, removed_at)
+    SELECT uid, kind, provider, account, region, name, tags, attrs, relations, origin,
+           first_seen, last_seen, last_scan, removed_at FROM resources ORDER BY rowid;
+DROP TABLE resources;
+ALTER TABLE resources_v3 RENAME TO resources;
+CREATE INDEX resources_kind ON resources(kind);
+CREATE INDEX resources_account ON resources(account, last_scan);
+CREATE INDEX resources_last_scan ON resources(last_scan);
+
+CREATE TABLE finding_rows (
+    res INTEGER NOT NULL,
+    rule INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL,
+    evidence TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT,
+    last_scan INTEGER NOT NULL,
+    PRIMARY KEY (res, rule)
+) WITHOUT ROWID;
+INSERT INTO finding_rows (res, rule, state, status, evidence, first_seen, last_seen, resolved_at, resolution, last_scan)
+    SELECT x.id, r.num, f.state, f.status, f.evidence, f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.last_scan
+    FROM findings f JOIN resources x ON x.uid = f.uid JOIN rules r ON r.id = f.rule_id;
+DROP TABLE findings;
+CREATE INDEX finding_rows_status ON finding_rows(status, last_scan);
+CREATE INDEX finding_rows_rule ON finding_rows(rule);
+CREATE VIEW findings AS
+    SELECT r.id AS rule_id, x.uid AS uid, f.state, f.status, f.evidence, f.first_seen, f.last_seen,
+           f.resolved_at, f.resolution, f.last_scan, f.res, f.rule
+    FROM finding_rows f JOIN resources x ON x.id = f.res JOIN rules r ON r.num = f.rule;
 "#;

@@ -26,7 +26,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        conn.pragma_update(None, "cache_size", -65536).map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", -262144).map_err(open_err)?;
         let mut store = SqliteStore { conn };
         store.migrate(&shown)?;
         store.mark_interrupted()?;
@@ -86,6 +86,10 @@ struct SqliteSink<'c> {
     tx: Transaction<'c>,
     scan_id: i64,
     now: String,
+    /// Rule id → its number in `rules`.
+    rule_nums: std::collections::HashMap<String, i64>,
+    /// Resource uid → id for the last batch of resources, whose results come right after them.
+    batch_ids: std::collections::HashMap<String, i64>,
 }
 
 impl Store for SqliteStore {
@@ -97,12 +101,14 @@ impl Store for SqliteStore {
         let scan_id = self.conn.last_insert_rowid();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS current_rules (id TEXT PRIMARY KEY); DELETE FROM temp.current_rules;",
+            "CREATE TEMP TABLE IF NOT EXISTS current_rules (num INTEGER PRIMARY KEY); DELETE FROM temp.current_rules;",
         )?;
         Ok(Box::new(SqliteSink {
             tx,
             scan_id,
             now: meta.started_at.clone(),
+            rule_nums: Default::default(),
+            batch_ids: Default::default(),
         }))
     }
 
@@ -136,7 +142,7 @@ impl Store for SqliteStore {
                     f.uid, COALESCE(x.kind, ''), COALESCE(x.account, ''), x.region, COALESCE(x.name, ''), f.evidence,
                     f.first_seen, f.last_seen, f.resolved_at, f.resolution, COALESCE(r.remediation, ''),
                     CASE WHEN f.status IN ('open', 'exempt') THEN {} END
-             FROM findings f LEFT JOIN rules r ON r.id = f.rule_id LEFT JOIN resources x ON x.uid = f.uid
+             FROM findings f LEFT JOIN rules r ON r.id = f.rule_id LEFT JOIN resources x ON x.id = f.res
              WHERE 1 = 1",
             exempt::effective_status(1),
             exempt::covering_exemption(1),
@@ -313,7 +319,7 @@ impl Store for SqliteStore {
 
 /// SQL: finding `f` is a failure of resource `x` that no exemption covers on the day `?{day}`.
 fn open_failure(day: usize) -> String {
-    format!("f.uid = x.uid AND f.state = 'fail' AND f.status IN ('open', 'exempt') AND {} IS NULL", exempt::covering_exemption(day))
+    format!("f.res = x.id AND f.state = 'fail' AND f.status IN ('open', 'exempt') AND {} IS NULL", exempt::covering_exemption(day))
 }
 
 /// Adds `AND col = ?n` for every filter that is set, binding its value.
@@ -393,12 +399,15 @@ impl ScanSink for SqliteSink<'_> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO rules (id, title, severity, control, remediation) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
-               control = excluded.control, remediation = excluded.remediation",
+               control = excluded.control, remediation = excluded.remediation
+             RETURNING num",
         )?;
-        let mut current = self.tx.prepare_cached("INSERT OR IGNORE INTO temp.current_rules (id) VALUES (?1)")?;
+        let mut current = self.tx.prepare_cached("INSERT OR IGNORE INTO temp.current_rules (num) VALUES (?1)")?;
         for r in rules {
-            upsert.execute(params![r.id, r.title, r.severity.as_str(), r.control, r.remediation])?;
-            current.execute([&r.id])?;
+            let num: i64 =
+                upsert.query_row(params![r.id, r.title, r.severity.as_str(), r.control, r.remediation], |row| row.get(0))?;
+            current.execute([num])?;
+            self.rule_nums.insert(r.id.clone(), num);
         }
         Ok(())
     }
@@ -411,27 +420,43 @@ impl ScanSink for SqliteSink<'_> {
              ON CONFLICT(uid) DO UPDATE SET kind = excluded.kind, provider = excluded.provider,
                account = excluded.account, region = excluded.region, name = excluded.name, tags = excluded.tags,
                attrs = excluded.attrs, relations = excluded.relations, origin = excluded.origin,
-               last_seen = excluded.last_seen, last_scan = excluded.last_scan, removed_at = NULL",
+               last_seen = excluded.last_seen, last_scan = excluded.last_scan, removed_at = NULL
+             RETURNING id",
         )?;
+        self.batch_ids.clear();
         for r in resources {
-            stmt.execute(params![
-                r.uid, r.kind, r.provider, r.account, r.region, r.name, r.tags, r.attrs, r.relations, r.origin,
-                self.now, self.scan_id
-            ])?;
+            let id: i64 = stmt.query_row(
+                params![
+                    r.uid, r.kind, r.provider, r.account, r.region, r.name, r.tags, r.attrs, r.relations, r.origin,
+                    self.now, self.scan_id
+                ],
+                |row| row.get(0),
+            )?;
+            self.batch_ids.insert(r.uid.clone(), id);
         }
         Ok(())
     }
 
     fn put_results(&mut self, results: &[ResultRow]) -> Result<()> {
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO findings (rule_id, uid, state, status, evidence, first_seen, last_seen, last_scan)
+            "INSERT INTO finding_rows (res, rule, state, status, evidence, first_seen, last_seen, last_scan)
              VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?5, ?6)
-             ON CONFLICT(rule_id, uid) DO UPDATE SET state = excluded.state, status = 'open',
+             ON CONFLICT(res, rule) DO UPDATE SET state = excluded.state, status = 'open',
                evidence = excluded.evidence, last_seen = excluded.last_seen, last_scan = excluded.last_scan,
                resolved_at = NULL, resolution = NULL",
         )?;
+        let mut lookup = self.tx.prepare_cached("SELECT id FROM resources WHERE uid = ?1")?;
         for r in results {
-            stmt.execute(params![r.rule_id, r.uid, r.state.as_str(), r.evidence, self.now, self.scan_id])?;
+            let rule = *self.rule_nums.get(&r.rule_id).ok_or_else(|| StoreError::UnknownRule(r.rule_id.clone()))?;
+            let res = match self.batch_ids.get(&r.uid) {
+                Some(id) => *id,
+                // Results of relation rules come after the batch their resource was stored in.
+                None => lookup
+                    .query_row([&r.uid], |row| row.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::UnknownResource(r.uid.clone()))?,
+            };
+            stmt.execute(params![res, rule, r.state.as_str(), r.evidence, self.now, self.scan_id])?;
         }
         Ok(())
     }
@@ -453,13 +478,13 @@ impl ScanSink for SqliteSink<'_> {
     }
 
     fn commit(self: Box<Self>, summary: &ScanSummary) -> Result<()> {
-        let SqliteSink { tx, scan_id, now } = *self;
+        let SqliteSink { tx, scan_id, now, .. } = *self;
         // Seen this scan, evaluated by a rule that ran, and not failing any more.
         tx.execute(
-            "UPDATE findings SET status = 'resolved', resolved_at = ?2, resolution = 'passed'
+            "UPDATE finding_rows SET status = 'resolved', resolved_at = ?2, resolution = 'passed'
              WHERE status IN ('open', 'exempt') AND last_scan <> ?1
-               AND rule_id IN (SELECT id FROM temp.current_rules)
-               AND uid IN (SELECT uid FROM resources WHERE last_scan = ?1)",
+               AND rule IN (SELECT num FROM temp.current_rules)
+               AND res IN (SELECT id FROM resources WHERE last_scan = ?1)",
             params![scan_id, now],
         )?;
         let mut acct = tx.prepare_cached("INSERT OR IGNORE INTO scan_accounts (scan_id, account) VALUES (?1, ?2)")?;
@@ -490,8 +515,8 @@ fn resolve_removed(tx: &Transaction, scan_id: i64, now: &str) -> Result<()> {
         params![scan_id, now],
     )?;
     tx.execute(
-        "UPDATE findings SET status = 'resolved', resolved_at = ?2, resolution = 'resource_removed'
-         WHERE status IN ('open', 'exempt') AND uid IN (SELECT uid FROM resources WHERE removed_at = ?2 AND last_scan <> ?1)",
+        "UPDATE finding_rows SET status = 'resolved', resolved_at = ?2, resolution = 'resource_removed'
+         WHERE status IN ('open', 'exempt') AND res IN (SELECT id FROM resources WHERE removed_at = ?2 AND last_scan <> ?1)",
         params![scan_id, now],
     )?;
     Ok(())
