@@ -25,3 +25,9 @@ for n in "${sizes[@]}"; do
     echo "== scan snapshot $n resources ($run): wall $wall, peak RSS $((rss / 1024)) MiB — $(head -1 "$out/scan-$n-$run.txt")"
   done
 done
+
+# Security graph (issue 7): build, permissions, paths and queries on a synthetic 1M-resource estate.
+echo "== security graph, 1M resources"
+/usr/bin/time -v "$bin/graph-bench" 1000000 > "$out/graph-bench.json" 2> "$out/graph-bench.time"
+cat "$out/graph-bench.json"
+echo "   wall $(grep 'Elapsed (wall clock)' "$out/graph-bench.time" | awk '{print $NF}'), peak RSS $(( $(grep 'Maximum resident set size' "$out/graph-bench.time" | awk '{print $NF}') / 1024 )) MiB"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Generates demo/k8s.ndjson: the Kubernetes part of the Northwind Logistics demo estate.
 
-Two clusters: prod-eks-eu (EKS, eu-west-1: payments, shipping, monitoring, CI runners) and
-data-gke (GKE, europe-west4: analytics and ML training). Most objects are configured well; a
+Three clusters: prod-eks-eu (EKS, eu-west-1: payments, shipping, monitoring, CI runners, Falco, Velero),
+data-gke (GKE, europe-west4: analytics and ML training) and dc1-kubeadm (a self-managed kubeadm cluster in
+the Rotterdam warehouse, whose kube-apiserver static pod shows its flags). Each cluster has its
+k8s.core.cluster resource, as the collector writes it. Most objects are configured well; a
 realistic minority is not (see MISCONFIGURED below), and a few attributes are left out on purpose
 to show `unknown` results. Resources follow schema/kinds/k8s.*.json.
 
@@ -18,7 +20,8 @@ import sys
 COLLECTED_AT = "2026-11-28T09:00:00Z"
 EKS = "prod-eks-eu"
 GKE = "data-gke"
-REGION = {EKS: "eu-west-1", GKE: "europe-west4"}
+DC1 = "dc1-kubeadm"
+REGION = {EKS: "eu-west-1", GKE: "europe-west4", DC1: None}
 ECR = "318467209511.dkr.ecr.eu-west-1.amazonaws.com/northwind"
 GAR = "europe-west4-docker.pkg.dev/nw-data-prod/images"
 SYSTEM_NAMESPACES = {"kube-system", "kube-public", "kube-node-lease"}
@@ -57,10 +60,14 @@ MISCONFIGURED = {
     f"{GKE}/analytics/Deployment/airflow-scheduler": "writable root filesystem, secret in env",
     f"{GKE}/analytics/Pod/airflow-scheduler-84c6f9d7b5-hp9tz": "same as its Deployment",
     f"{GKE}/_cluster/ClusterRoleBinding/authenticated-view": "view for every authenticated user",
+    f"{GKE}/_cluster/Cluster/{GKE}": "no runtime threat-detection agent, no backup tool",
+    f"{EKS}/falco/DaemonSet/falco": "agent not ready on one of six nodes; host access (accepted for the sensor)",
+    f"{DC1}/_cluster/Cluster/{DC1}": "no backup tool",
+    f"{DC1}/kube-system/Pod/kube-apiserver-dc1-cp-1": "audit logs kept 7 days only",
 }
 
 API_VERSION = {
-    "Namespace": "v1", "Pod": "v1", "Service": "v1", "ServiceAccount": "v1", "Secret": "v1",
+    "Cluster": "v1", "Namespace": "v1", "Pod": "v1", "Service": "v1", "ServiceAccount": "v1", "Secret": "v1",
     "Deployment": "apps/v1", "DaemonSet": "apps/v1", "StatefulSet": "apps/v1",
     "Job": "batch/v1", "CronJob": "batch/v1",
     "Role": "rbac.authorization.k8s.io/v1", "ClusterRole": "rbac.authorization.k8s.io/v1",
@@ -68,7 +75,7 @@ API_VERSION = {
     "NetworkPolicy": "networking.k8s.io/v1", "Ingress": "networking.k8s.io/v1",
 }
 KIND = {
-    "Namespace": "k8s.core.namespace", "Pod": "k8s.core.pod", "Service": "k8s.core.service",
+    "Cluster": "k8s.core.cluster", "Namespace": "k8s.core.namespace", "Pod": "k8s.core.pod", "Service": "k8s.core.service",
     "ServiceAccount": "k8s.core.service_account", "Secret": "k8s.core.secret",
     "Deployment": "k8s.apps.deployment", "DaemonSet": "k8s.apps.daemonset", "StatefulSet": "k8s.apps.statefulset",
     "Job": "k8s.batch.job", "CronJob": "k8s.batch.cronjob",
@@ -76,7 +83,7 @@ KIND = {
     "RoleBinding": "k8s.rbac.role_binding", "ClusterRoleBinding": "k8s.rbac.cluster_role_binding",
     "NetworkPolicy": "k8s.networking.network_policy", "Ingress": "k8s.networking.ingress",
 }
-CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
+CLUSTER_SCOPED = {"Cluster", "Namespace", "ClusterRole", "ClusterRoleBinding"}
 WORKLOADS = {"Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob"}
 
 RESOURCES = []
@@ -171,9 +178,10 @@ def mount(name, path, read_only=False):
 
 
 def container(name, image, *, ctype="container", security_context=None, ports=(), resources=None,
-              env_=(), env_from=(), mounts=(), probes=True, pull="IfNotPresent"):
+              env_=(), env_from=(), mounts=(), probes=True, pull="IfNotPresent", command=(), args=()):
     return {
         "name": name, "container_type": ctype, "image": image, "image_pull_policy": pull,
+        "command": list(command), "args": list(args),
         "ports": list(ports), "security_context": security_context,
         "resources": resources or res(),
         "env": list(env_), "env_from": list(env_from), "volume_mounts": list(mounts),
@@ -366,11 +374,40 @@ def app_labels(name, version, team, part_of=None, extra=None):
     return labels
 
 
+def cluster(c, server, version):
+    """The k8s.core.cluster resource the collector writes for each cluster it lists."""
+    return add(c, "Cluster", c, {"source": "api", "server": server, "server_version": version})
+
+
+FALCO_IMG = "docker.io/falcosecurity/falco:0.39.1"
+
+
+def falco(c, nodes, ready):
+    """Falco with the modern eBPF probe: capabilities instead of privileged, host /proc and /etc."""
+    namespace(c, "falco", "privileged", "baseline", "baseline", labels={"team": "security"})
+    service_account(c, "falco", "falco", None, labels={"app.kubernetes.io/name": "falco"})
+    labels = app_labels("falco", "0.39.1", "security", "falco")
+    spec = pod_spec("falco", [
+        container("falco", FALCO_IMG,
+                  security_context=sc(privileged=False, capabilities={
+                      "add": ["BPF", "PERFMON", "SYS_ADMIN", "SYS_PTRACE", "SYS_RESOURCE"], "drop": ["ALL"]}),
+                  resources=res("100m", "512Mi", None, "1024Mi"), ports=[port(8765, "web")],
+                  args=["/usr/bin/falco", "-o", "engine.kind=modern_ebpf", "-o", "json_output=true",
+                        "-o", "http_output.enabled=true", "-o", "http_output.url=http://falcosidekick.falco:2801"],
+                  mounts=[mount("proc-fs", "/host/proc", True), mount("etc-fs", "/host/etc", True)]),
+    ], [volume("proc-fs", "host_path", host_path="/proc"), volume("etc-fs", "host_path", host_path="/etc")],
+        automount=False, host_pid=True, priority="system-node-critical")
+    ds = workload(c, "DaemonSet", "falco", "falco", labels, spec, nodes=nodes)
+    ds["attrs"]["number_ready"] = ready
+    return ds
+
+
 # ---------------------------------------------------------------- prod-eks-eu
 
 def build_eks():
     c = EKS
     managed = {"app.kubernetes.io/managed-by": "argocd"}
+    cluster(c, "https://4F1C2A9E1B8D7C6E5F4A3B2C1D0E9F8A.gr7.eu-west-1.eks.amazonaws.com", "v1.31.2-eks-7f9249a")
     namespace(c, "kube-system")
     namespace(c, "default")
     namespace(c, "payments", "restricted", "restricted", "restricted", labels={"team": "payments", "pci-scope": "true"})
@@ -562,6 +599,25 @@ def build_eks():
            ["ca.crt", "namespace", "token"], "2023-06-19T08:12:44Z", sa="gitlab-runner")
     network_policy(c, "default-deny", "ci-runners", {}, ["Ingress"])
 
+    # --- falco: runtime threat detection on every node (one agent is crash-looping)
+    falco(c, 6, 5)
+
+    # --- velero: backups of objects and volumes to S3 in the backup account
+    namespace(c, "velero", "restricted", "restricted", "restricted", labels={"team": "platform"})
+    service_account(c, "velero", "velero", True, cloud_identity="arn:aws:iam::318467209511:role/prod-eks-eu-velero",
+                    labels={"app.kubernetes.io/name": "velero"})
+    ve_labels = app_labels("velero", "1.14.1", "platform", "velero")
+    workload(c, "Deployment", "velero", "velero", ve_labels, pod_spec("velero", [
+        container("velero-plugin-for-aws", "docker.io/velero/velero-plugin-for-aws:v1.10.0", ctype="init",
+                  security_context=hardened(65534), resources=res("50m", "64Mi", None, "128Mi"),
+                  mounts=[mount("plugins", "/target")]),
+        container("velero", "docker.io/velero/velero:v1.14.1", security_context=hardened(65534),
+                  ports=[port(8085, "metrics")], resources=res("500m", "128Mi", None, "512Mi"),
+                  command=["/velero"], args=["server", "--uploader-type=kopia", "--default-volumes-to-fs-backup"],
+                  mounts=[mount("plugins", "/plugins"), mount("scratch", "/scratch")]),
+    ], [volume("plugins", "empty_dir"), volume("scratch", "empty_dir")],
+        security_context=restricted_pod_sc(65534)), replicas=1)
+
     # --- cluster-wide RBAC
     role(c, "ClusterRole", "cluster-admin", [rule(["*"], ["*"], ["*"]), rule([], [], ["*"], urls=["*"])],
          labels={"kubernetes.io/bootstrapping": "rbac-defaults"})
@@ -579,6 +635,7 @@ def build_eks():
 
 def build_gke():
     c = GKE
+    cluster(c, "https://34.90.112.18", "v1.30.6-gke.1125000")
     namespace(c, "kube-system")
     namespace(c, "analytics", "baseline", "restricted", "restricted", labels={"team": "data-platform"})
     namespace(c, "ml-training", labels={"team": "data-science"})
@@ -688,6 +745,55 @@ def build_gke():
 
 # ---------------------------------------------------------------- relations
 
+# ---------------------------------------------------------------- dc1-kubeadm
+
+def build_dc1():
+    c = DC1
+    cluster(c, "https://10.20.0.10:6443", "v1.31.2")
+    namespace(c, "kube-system")
+    namespace(c, "warehouse", "restricted", "restricted", "restricted", labels={"team": "warehouse"})
+    # kubeadm's static pod: the kubelet publishes it as a mirror pod owned by its node.
+    service_account(c, "default", "kube-system", None)
+    apiserver = [
+        "kube-apiserver", "--advertise-address=10.20.0.10", "--allow-privileged=true", "--anonymous-auth=false",
+        "--authorization-mode=Node,RBAC", "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+        "--enable-admission-plugins=NodeRestriction", "--etcd-servers=https://127.0.0.1:2379",
+        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt", "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
+        "--etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key",
+        "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
+        "--audit-log-path=/var/log/kubernetes/audit/audit.log",
+        "--audit-log-maxage=7", "--audit-log-maxbackup=10", "--audit-log-maxsize=100",
+        "--secure-port=6443", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
+        "--service-account-signing-key-file=/etc/kubernetes/pki/sa.key",
+        "--service-cluster-ip-range=10.96.0.0/12", "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+        "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+    ]
+    pod(c, "kube-apiserver-dc1-cp-1", "kube-system", {"component": "kube-apiserver", "tier": "control-plane"},
+        pod_spec(None, [
+            container("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.2", command=apiserver,
+                      resources=res("250m"), mounts=[mount("k8s-certs", "/etc/kubernetes/pki", True),
+                                                     mount("audit", "/var/log/kubernetes/audit")]),
+        ], [volume("k8s-certs", "host_path", host_path="/etc/kubernetes/pki", host_type="DirectoryOrCreate"),
+            volume("audit", "host_path", host_path="/var/log/kubernetes/audit", host_type="DirectoryOrCreate")],
+            host_network=True, priority="system-node-critical", security_context=pod_sc(
+                seccomp_profile=RUNTIME_DEFAULT)),
+        owner=("Node", "dc1-cp-1"), node="dc1-cp-1", qos="Burstable")
+    falco(c, 3, 3)
+    # --- warehouse: the handheld-scanner gateway, hardened
+    service_account(c, "scanner-gateway", "warehouse", False)
+    gw_labels = app_labels("scanner-gateway", "4.2.0", "warehouse")
+    gw_img = "harbor.dc1.northwind.internal/warehouse/scanner-gateway:4.2.0"
+    workload(c, "Deployment", "scanner-gateway", "warehouse", gw_labels, pod_spec("scanner-gateway", [
+        container("gateway", f"{gw_img}@{digest(gw_img)}", security_context=hardened(10001),
+                  ports=[port(8443, "https")], resources=res("100m", "128Mi", None, "256Mi"),
+                  args=["--listen=:8443", "--tls-cert-file=/etc/tls/tls.crt", "--upstream=https://wms.dc1.northwind.internal"],
+                  mounts=[mount("tls", "/etc/tls", True)]),
+    ], [volume("tls", "secret", "scanner-gateway-tls")], automount=False,
+        security_context=restricted_pod_sc(10001)), replicas=2)
+    network_policy(c, "default-deny", "warehouse", {}, ["Ingress", "Egress"])
+
+
 def link():
     by_uid = {r["uid"]: r for r in RESOURCES}
 
@@ -700,7 +806,8 @@ def link():
         if ns is not None:
             rel(r, "in_namespace", uid(c, None, "Namespace", ns))
         if k == "Pod" or k in WORKLOADS:
-            rel(r, "uses_service_account", uid(c, ns, "ServiceAccount", a["service_account_name"]))
+            # As the collector does: a pod without serviceAccountName uses `default`.
+            rel(r, "uses_service_account", uid(c, ns, "ServiceAccount", a["service_account_name"] or "default"))
         if k in WORKLOADS:
             for p in RESOURCES:
                 owner = p["attrs"].get("owner") if p["_k"] == "Pod" else None
@@ -740,13 +847,14 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "k8s.ndjson")
     build_eks()
     build_gke()
+    build_dc1()
     link()
     uids = [r["uid"] for r in RESOURCES]
     assert len(uids) == len(set(uids)), "duplicate uid"
     missing = set(MISCONFIGURED) - set(uids)
     assert not missing, f"MISCONFIGURED names unknown resources: {sorted(missing)}"
     header = {"format": "posture-snapshot", "version": 1, "source": "demo", "collected_at": COLLECTED_AT,
-              "accounts": [EKS, GKE]}
+              "accounts": [EKS, GKE, DC1]}
     with open(out, "w", encoding="utf-8") as f:
         f.write(json.dumps(header, separators=(",", ":")) + "\n")
         for r in RESOURCES:

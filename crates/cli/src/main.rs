@@ -56,6 +56,10 @@ enum Command {
     },
     /// Scan the built-in demo estate into a fresh store and show what Posture reports.
     Demo(cmd::demo::Args),
+    /// Explore the security graph with a query or a saved template (`--list`).
+    Query(cmd::query::Args),
+    /// Attack paths from entry points to targets, ranked and grouped, with choke points and fixes.
+    Paths(cmd::paths::Args),
 }
 
 /// Exit status when `--fail-on` finds failures at or above the threshold.
@@ -87,6 +91,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compliance(a) => cmd::compliance::run(a, &open(cli.db)?, &ctx),
         Command::Exempt { action } => cmd::exempt::run(action, &mut open(cli.db)?, &ctx),
         Command::Demo(a) => cmd::demo::run(a, cli.db, &ctx),
+        Command::Query(a) => cmd::query::run(a, cli.db, &ctx),
+        Command::Paths(a) => cmd::paths::run(a, cli.db, &ctx),
     }
 }
 

@@ -102,6 +102,37 @@ const CHECKED: &[&str] = &[
     "AWS.CLOUDTRAIL.2", "AWS.RDS.1", "AWS.RDS.2", "AWS.RDS.3", "AWS.LAMBDA.3",
 ];
 
+/// Rules of the services added second (ELB, logs and alarms, SNS, SQS, Secrets Manager, ECR, EKS,
+/// DynamoDB, GuardDuty, Security Hub, Config, Organizations, EC2 snapshots, AMIs, region settings).
+const CHECKED_MORE: &[&str] = &[
+    "AWS.ELB.1", "AWS.ELB.3", "AWS.ELBV2.1", "AWS.ELBV2.2", "AWS.ELBV2.4", "AWS.CLOUDWATCH.1", "AWS.CLOUDWATCH.3",
+    "AWS.CLOUDWATCH.16", "AWS.CLOUDWATCH.17", "AWS.CLOUDWATCH.18", "AWS.CLOUDWATCH.19", "AWS.SNS.1", "AWS.SNS.2",
+    "AWS.SQS.1", "AWS.SQS.3", "AWS.SECRETSMANAGER.1", "AWS.SECRETSMANAGER.5", "AWS.ECR.1", "AWS.ECR.2", "AWS.EKS.1",
+    "AWS.EKS.2", "AWS.EKS.3", "AWS.EKS.4", "AWS.DYNAMODB.1", "AWS.DYNAMODB.2", "AWS.GUARDDUTY.1", "AWS.SECURITYHUB.1",
+    "AWS.CONFIG.1", "AWS.CONFIG.3", "AWS.ORGANIZATIONS.1", "AWS.ORGANIZATIONS.2", "AWS.ORGANIZATIONS.3", "AWS.EC2.11",
+    "AWS.EC2.16", "AWS.EC2.18",
+];
+
+/// Every resource of a (gzip) snapshot conforms to its kind's schema.
+fn assert_conforms(snapshot: &Path) {
+    use std::io::BufRead;
+    let kinds = posture_schema::KindRegistry::builtin().unwrap();
+    let file = std::fs::File::open(snapshot).unwrap();
+    let reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
+    let mut lines = reader.lines();
+    let header: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    // Neither a narrowed live collection (`--regions`) nor an AWS Config export proves absence.
+    assert_eq!(header["accounts"], serde_json::json!([]), "{header}");
+    let mut problems = Vec::new();
+    for line in lines {
+        let r: posture_model::Resource = serde_json::from_str(&line.unwrap()).unwrap();
+        for p in kinds.validate(&r) {
+            problems.push(format!("{} {}: {p}", r.kind, r.uid));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 fn pairs(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
     list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
@@ -154,11 +185,72 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     assert!(volumes.contains(&("AWS.EC2.6".into(), id("plain_volume"))));
     assert!(!volumes.contains(&("AWS.EC2.6".into(), id("sealed_volume"))));
 
+    // The services added second: exactly the seeded misconfigurations, and their healthy twins pass.
+    let (public_snapshot, private_snapshot) = (id("public_snapshot"), id("private_snapshot"));
+    let expected_more = pairs(&[
+        ("AWS.ELB.1", "legacy-web"),
+        ("AWS.ELB.3", "legacy-web"),
+        ("AWS.ELBV2.1", "public-alb"),
+        ("AWS.ELBV2.4", "public-alb"),
+        ("AWS.CLOUDWATCH.1", "org-trail"),
+        ("AWS.CLOUDWATCH.16", "app-debug"),
+        ("AWS.CLOUDWATCH.17", "app-debug"),
+        ("AWS.CLOUDWATCH.18", "silenced-cpu"),
+        ("AWS.CLOUDWATCH.19", "silenced-cpu"),
+        ("AWS.SNS.1", "public-events"),
+        ("AWS.SNS.2", "public-events"),
+        ("AWS.SQS.1", "plain-queue"),
+        ("AWS.SQS.3", "plain-queue"),
+        ("AWS.SECRETSMANAGER.1", "db-password"),
+        ("AWS.SECRETSMANAGER.5", "db-password"),
+        ("AWS.ECR.1", "legacy-images"),
+        // moto answers BatchGetRepositoryScanningConfiguration with MANUAL for every repository,
+        // whatever scanOnPush it was created with (a moto gap; AWS reports SCAN_ON_PUSH here).
+        ("AWS.ECR.1", "app-images"),
+        ("AWS.ECR.2", "legacy-images"),
+        ("AWS.EKS.1", "dev-cluster"),
+        ("AWS.EKS.2", "dev-cluster"),
+        ("AWS.EKS.3", "dev-cluster"),
+        ("AWS.EKS.4", "dev-cluster"),
+        ("AWS.DYNAMODB.1", "sessions"),
+        ("AWS.DYNAMODB.2", "sessions"),
+        ("AWS.GUARDDUTY.1", "none"),
+        ("AWS.CONFIG.1", "default"),
+        ("AWS.ORGANIZATIONS.3", "sandbox"),
+        ("AWS.EC2.11", "us-east-1"),
+        ("AWS.EC2.16", &public_snapshot),
+        ("AWS.EC2.18", "bastion-golden"),
+    ]);
+    let failing_more = findings(&db, dir.path(), url, "fail", CHECKED_MORE);
+    assert_eq!(
+        failing_more,
+        expected_more,
+        "unexpected: {:?}\nmissing: {:?}",
+        failing_more.difference(&expected_more),
+        expected_more.difference(&failing_more)
+    );
+    let open_more = findings(&db, dir.path(), url, "unknown", CHECKED_MORE);
+    let healthy_more = [
+        "internal-api", "edge-alb", "org-trail-events", "RootAccountUsageAlarm", "security-alerts", "jobs", "prod-cluster",
+        "ledger", "prod", &private_snapshot,
+    ];
+    for healthy in healthy_more {
+        assert!(!open_more.iter().any(|(_, n)| n == healthy), "{healthy} is unknown: {open_more:?}");
+        assert!(!failing_more.iter().any(|(_, n)| n == healthy), "{healthy} fails");
+    }
+    // moto leaves `routing.http.drop_invalid_header_fields.enabled` out of an ALB's attributes
+    // until it is set: unknown, not healthy.
+    assert!(open_more.contains(&("AWS.ELBV2.2".into(), "public-alb".into())), "{open_more:?}");
+    // The CIS 4.3 chain (trail → log group → metric filter → alarm → SNS) passes for org-trail.
+    assert!(!open_more.contains(&("AWS.CLOUDWATCH.3".into(), "org-trail".into())), "{open_more:?}");
+    assert_conforms(&snap);
+
     // What was collected re-evaluates offline to the same findings.
     let offline = dir.path().join("offline.db");
     let again = posture(&offline, dir.path(), "http://127.0.0.1:1", &["scan", "snapshot", snap.to_str().unwrap()]);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED), expected);
+    assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED_MORE), expected_more);
 }
 
 /// A stand-in AWS endpoint that answers every request with the same error, counting requests.
@@ -207,7 +299,9 @@ fn throttled_denied_and_dead_services_are_recorded_and_the_rest_completes() {
     let db = dir.path().join("p.db");
     let url = moto.url.as_str();
     // A clean first scan: the stale key's finding is open.
-    let first = posture(&db, dir.path(), url, &["scan", "aws", "--regions", "us-east-1"]);
+    // The services the faults hit, and IAM beside them: the rest of the estate adds only time.
+    let services = "iam,kms,rds,lambda";
+    let first = posture(&db, dir.path(), url, &["scan", "aws", "--regions", "us-east-1", "--services", services]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     assert_eq!(findings(&db, dir.path(), url, "fail", &["AWS.KMS.1"]).len(), 1);
 
@@ -219,7 +313,7 @@ fn throttled_denied_and_dead_services_are_recorded_and_the_rest_completes() {
     let out = Command::new(env!("CARGO_BIN_EXE_posture"))
         .arg("--db")
         .arg(&db)
-        .args(["--format", "json", "scan", "aws", "--regions", "us-east-1", "--max-attempts", "2", "--timeout", "3"])
+        .args(["--format", "json", "scan", "aws", "--regions", "us-east-1", "--services", services, "--max-attempts", "2", "--timeout", "3"])
         .env_clear()
         .env("HOME", dir.path())
         .env("AWS_ENDPOINT_URL", url)
@@ -252,4 +346,69 @@ fn throttled_denied_and_dead_services_are_recorded_and_the_rest_completes() {
     assert_eq!(findings(&db, dir.path(), url, "fail", &["AWS.KMS.1", "AWS.RDS.1", "AWS.LAMBDA.3"]).len(), 3);
     let scans = json_of(&posture(&db, dir.path(), url, &["--format", "json", "scans"]));
     assert_eq!(scans[0]["status"], "partial");
+}
+
+/// Copies the AWS Config fixtures into `dir`, the snapshot file gzipped under the name AWS gives it.
+fn config_exports(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws/config");
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(exports.join("AWSLogs/210987654321/Config/eu-west-1")).unwrap();
+    let gz = exports.join("AWSLogs/210987654321/Config/eu-west-1/210987654321_Config_eu-west-1_ConfigSnapshot_20261127T221405Z_5b0f8e2a.json.gz");
+    let mut w = flate2::write::GzEncoder::new(std::fs::File::create(gz).unwrap(), flate2::Compression::default());
+    w.write_all(&std::fs::read(src.join("snapshot.json")).unwrap()).unwrap();
+    w.finish().unwrap();
+    for f in ["select-resource-config.json", "items.ndjson"] {
+        std::fs::copy(src.join(f), exports.join(f)).unwrap();
+    }
+    exports
+}
+
+const CHECKED_CONFIG: &[&str] = &[
+    "AWS.S3.1", "AWS.S3.3", "AWS.S3.5", "AWS.EC2.1", "AWS.EC2.2", "AWS.EC2.6", "AWS.EC2.10", "AWS.IAM.11", "AWS.IAM.12",
+    "AWS.RDS.1", "AWS.RDS.2", "AWS.CLOUDTRAIL.1", "AWS.CLOUDTRAIL.2", "AWS.LAMBDA.3", "AWS.SQS.1", "AWS.SNS.1",
+    "AWS.DYNAMODB.1", "AWS.DYNAMODB.2", "AWS.KMS.1",
+];
+
+#[test]
+fn aws_config_exports_import_into_the_same_findings_and_bad_items_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = config_exports(dir.path());
+    let db = dir.path().join("p.db");
+    let snap = dir.path().join("config.ndjson.gz");
+    let out = posture(&db, dir.path(), "http://127.0.0.1:1", &["--format", "json", "scan", "aws-config", exports.to_str().unwrap(), "--save-snapshot", snap.to_str().unwrap()]);
+    let report = json_of(&out);
+    let expected = pairs(&[
+        ("AWS.S3.1", "harbor-press-kit"),
+        ("AWS.S3.5", "harbor-press-kit"),
+        ("AWS.EC2.1", "i-0c4f7a9e2b1d35680"),
+        ("AWS.EC2.2", "jump-host"),
+        ("AWS.EC2.6", "vol-0a9b8c7d6e5f40312"),
+        ("AWS.EC2.10", "subnet-0aa11bb22cc33dd44"),
+        ("AWS.IAM.11", "ops-everything"),
+        ("AWS.IAM.12", "partner-audit"),
+        ("AWS.RDS.1", "billing-db"),
+        ("AWS.RDS.2", "billing-db"),
+        ("AWS.CLOUDTRAIL.1", "ops-trail"),
+        ("AWS.CLOUDTRAIL.2", "ops-trail"),
+        ("AWS.LAMBDA.3", "invoice-export"),
+        ("AWS.SQS.1", "invoice-events"),
+        ("AWS.DYNAMODB.1", "invoices"),
+        ("AWS.DYNAMODB.2", "invoices"),
+    ]);
+    let failing = findings(&db, dir.path(), "http://127.0.0.1:1", "fail", CHECKED_CONFIG);
+    assert_eq!(failing, expected, "unexpected: {:?}\nmissing: {:?}", failing.difference(&expected), expected.difference(&failing));
+    // Config records neither KMS key rotation nor a bucket's object ownership (whether its
+    // AllUsers grant is in force): unknown, never passed.
+    let unknown = findings(&db, dir.path(), "http://127.0.0.1:1", "unknown", CHECKED_CONFIG);
+    assert_eq!(unknown, pairs(&[("AWS.KMS.1", "0b6f4c1e-3a2d-4f5e-8c7b-9d0a1e2f3a4b"), ("AWS.S3.3", "harbor-press-kit")]));
+    // One bad item in each file is recorded; everything else was imported.
+    let issues: Vec<String> = report["issues"].as_array().unwrap().iter().map(|i| format!("{} {}", i["location"], i["message"])).collect();
+    assert_eq!(issues.len(), 3, "{issues:#?}");
+    assert!(issues.iter().any(|i| i.contains("ConfigSnapshot") && i.contains("#17") && i.contains("no resourceType")), "{issues:#?}");
+    assert!(issues.iter().any(|i| i.contains("select-resource-config.json#4") && i.contains("not a JSON object")), "{issues:#?}");
+    assert!(issues.iter().any(|i| i.contains("items.ndjson#3") && i.contains("no configuration")), "{issues:#?}");
+    assert_eq!(report["complete"], Value::Bool(false), "an import with bad items is partial");
+    assert_eq!(report["resources"], 19, "{report}");
+    assert_conforms(&snap);
 }

@@ -72,6 +72,28 @@ fn demo_runs_with_no_setup_and_reports_every_provider() {
     insta::assert_snapshot!("demo_score_by_account", String::from_utf8_lossy(&per_account.stdout));
 }
 
+#[test]
+fn demo_judges_clusters_as_a_whole_and_fills_remediation_per_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert!(posture(&db, &["demo"]).status.success());
+    // Of the three demo clusters only data-gke runs no threat-detection agent: one finding, on the
+    // cluster itself, with its name filled into the remediation.
+    let found = json_of(&posture(&db, &["--format", "json", "findings", "--rule", "K8S.CLUSTER.1"]));
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["uid"], "data-gke/_cluster/Cluster/data-gke");
+    assert_eq!(found[0]["state"], "fail");
+    let remediation = found[0]["remediation"].as_str().unwrap_or_default();
+    assert!(remediation.contains("on every node of data-gke,"), "{remediation}");
+    // The same agent on prod-eks-eu is ready on five nodes of six (a field compared with a field).
+    let ready = json_of(&posture(&db, &["--format", "json", "findings", "--rule", "K8S.CLUSTER.3"]));
+    let ready = ready.as_array().unwrap();
+    assert_eq!(ready.len(), 1, "{ready:#?}");
+    assert_eq!(ready[0]["uid"], "prod-eks-eu/falco/DaemonSet/falco");
+    assert_eq!(ready[0]["evidence"]["value"], serde_json::json!({"attrs.number_ready": 5, "attrs.desired_number_scheduled": 6}));
+}
+
 const BLOCK_ACLS: &str = "id: TEST.S3.1
 title: Buckets block public ACLs
 severity: high

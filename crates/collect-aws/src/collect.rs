@@ -92,7 +92,10 @@ pub async fn collect(opts: &AwsOptions, tx: Sender<Resource>) -> Result<CollectR
     }
     while tasks.join_next().await.is_some() {}
     let (issues, incomplete) = out.take();
-    report.covered_accounts = report.accounts.iter().filter(|a| !incomplete.contains(*a)).cloned().collect();
+    // Only a collection of every service in every enabled region proves that a resource missing
+    // from it is gone; a narrowed one (`--services`, `--regions`) claims no account.
+    let whole = opts.services.is_none() && opts.regions.is_none();
+    report.covered_accounts = report.accounts.iter().filter(|a| whole && !incomplete.contains(*a)).cloned().collect();
     report.issues = issues;
     Ok(report)
 }

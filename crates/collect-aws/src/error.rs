@@ -62,6 +62,11 @@ impl Failure {
         Failure { kind, code, message }
     }
 
+    /// A problem found in an answer that did arrive (a document that does not parse, …).
+    pub fn other(message: impl Into<String>) -> Failure {
+        Failure { kind: FailureKind::Other, code: None, message: message.into() }
+    }
+
     /// A "not configured" answer: the setting is known to be unset.
     pub fn is_absent_setting(&self, codes: &[&str]) -> bool {
         self.code.as_deref().is_some_and(|c| codes.contains(&c))

@@ -5,6 +5,7 @@
 
 mod collect;
 mod error;
+mod import;
 mod out;
 pub mod policy;
 mod services;
@@ -12,5 +13,6 @@ mod session;
 
 pub use collect::{collect, AwsOptions, CollectReport};
 pub use error::{Failure, FailureKind};
+pub use import::{import_aws_config, ImportError, ImportReport};
 pub use out::Issue;
 pub use services::Service;

@@ -1,6 +1,6 @@
 //! The condition compiler: a YAML condition becomes a tree of native closures, once per rule.
 
-use crate::ops::{self, Pred, COUNT_OPERATORS, FIELD_OPERATORS};
+use crate::ops::{self, COUNT_OPERATORS, FIELD_OPERATORS, FIELD_REF_OPERATORS, TIME_OPERATORS};
 use crate::outcome::{Failure, Outcome};
 use crate::path::{parse_path, resolve, Path, Root, Scope, Seg, Val};
 use crate::yaml::Node;
@@ -9,11 +9,79 @@ use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Resolves relation targets during evaluation.
 /// Resolves relation targets during evaluation. A lookup may build the resource on demand
 /// (the scan keeps targets serialised to bound its memory), hence the `Cow`.
 pub trait Lookup: Sync {
     fn get(&self, uid: &str) -> Option<Cow<'_, Resource>>;
+
+    /// How many resources of an account (and region) match a `count: {within: ...}` condition,
+    /// named by [`ScopeUse::key`]; `None` when the lookup keeps no such counts (unknown).
+    fn scope_count(&self, _key: &str, _account: &str, _region: Option<&str>) -> Option<ScopeCount> {
+        None
+    }
+}
+
+/// The tally of one `count: {within: ...}` for one account (and region).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeCount {
+    pub matched: u64,
+    /// Resources that may match (their `where` was undecided); a large number when the account
+    /// was not collected in full, so that no absence is concluded.
+    pub unknown: u64,
+    /// A few uids of matching resources, for evidence.
+    pub samples: Vec<String>,
+}
+
+/// What an account not collected in full adds to `unknown`: any number of resources may be missing.
+pub const UNCOVERED: u64 = 10_000;
+
+/// The scope of a `count: {within: ...}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within {
+    Account,
+    Region,
+}
+
+/// How one resource counts for a `count: {within: ...}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vote {
+    Match,
+    NoMatch,
+    Unknown,
+}
+
+/// A `count: {within: account|region, kind, where}`: counted over the whole scan, per account.
+#[derive(Clone)]
+pub struct ScopeUse {
+    /// Identifies the count across rules: the same scope, kinds and `where` share one tally.
+    pub key: Arc<str>,
+    pub within: Within,
+    pub kinds: Vec<String>,
+    cond: Option<Arc<Compiled>>,
+}
+
+impl ScopeUse {
+    /// Whether `r` counts: of one of the kinds and satisfying `where` (undecided → unknown).
+    pub fn vote(&self, r: &Resource, now: Option<i64>) -> Vote {
+        if !self.kinds.contains(&r.kind) {
+            return Vote::NoMatch;
+        }
+        let Some(cond) = &self.cond else { return Vote::Match };
+        let ctx = Ctx { resource: r, element: None, lookup: &NoLookup, evidence: false, now };
+        match cond.eval(&ctx) {
+            Outcome::Pass => Vote::Match,
+            Outcome::Fail(_) => Vote::NoMatch,
+            Outcome::Unknown(_) | Outcome::Error(_) => Vote::Unknown,
+        }
+    }
+
+    /// The region part of the tally's key for `r`: its region for `within: region`, else none.
+    pub fn region_of<'r>(&self, r: &'r Resource) -> Option<&'r str> {
+        match self.within {
+            Within::Region => r.region.as_deref(),
+            Within::Account => None,
+        }
+    }
 }
 
 /// A lookup that knows no other resource: `related` conditions on it yield unknown.
@@ -37,6 +105,8 @@ pub struct Ctx<'a> {
     pub lookup: &'a dyn Lookup,
     /// Whether failures must say why; off inside `count`, where only the verdict matters.
     pub evidence: bool,
+    /// The scan time for time operators (Unix seconds); `None` reads the wall clock when needed.
+    pub now: Option<i64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -59,6 +129,10 @@ pub struct Compiled {
     pub related: Vec<RelatedUse>,
     /// Plain paths read on the element a `count` visits, for its evidence.
     element_paths: Vec<Path>,
+    /// Counts over the resource's account or region (`count: {within: ...}`).
+    pub scoped: Vec<ScopeUse>,
+    /// Whether a time operator is used (examples must then fix the scan time).
+    pub uses_time: bool,
     pub describe: Arc<str>,
 }
 
@@ -136,6 +210,10 @@ fn compile_in(node: &Node, env: Env) -> Result<Compiled, CondError> {
 }
 
 fn unknown_key_message(key: &str) -> String {
+    // Field-to-field operators follow the names of the plain ones (`less` → `lessField`).
+    if let Some(base) = key.strip_suffix("ThanField") {
+        return format!("unknown operator '{key}' (did you mean '{base}Field'?)");
+    }
     let all = LOGICAL.iter().chain(FIELD_OPERATORS);
     let best = all
         .map(|k| (edit_distance(&key.to_lowercase(), &k.to_lowercase()), *k))
@@ -174,6 +252,8 @@ fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> 
     let paths = children.iter().flat_map(|c| c.paths.clone()).collect();
     let related = children.iter().flat_map(|c| c.related.clone()).collect();
     let element_paths = children.iter().flat_map(|c| c.element_paths.clone()).collect();
+    let scoped = children.iter().flat_map(|c| c.scoped.clone()).collect();
+    let uses_time = children.iter().any(|c| c.uses_time);
     let describe: Arc<str> = Arc::from(format!(
         "{op}({})",
         children.iter().map(|c| &*c.describe).collect::<Vec<_>>().join("; ")
@@ -239,6 +319,8 @@ fn compile_list(op: &str, node: &Node, env: Env) -> Result<Compiled, CondError> 
         paths,
         related,
         element_paths,
+        scoped,
+        uses_time,
         describe,
     })
 }
@@ -258,6 +340,8 @@ fn compile_not(node: &Node, env: Env) -> Result<Compiled, CondError> {
         paths,
         related,
         element_paths,
+        scoped,
+        uses_time,
         ..
     } = inner;
     let check: Check = Box::new(move |ctx| match inner_check(ctx) {
@@ -277,6 +361,8 @@ fn compile_not(node: &Node, env: Env) -> Result<Compiled, CondError> {
         paths,
         related,
         element_paths,
+        scoped,
+        uses_time,
         describe,
     })
 }
@@ -317,40 +403,112 @@ fn compile_field(node: &Node, field: &Node, map: &[(String, Node)], env: Env) ->
     if !ops::is_scalar_or_list(arg) {
         return err(arg, format!("'{op}' takes a value, not a mapping"));
     }
+    if TIME_OPERATORS.contains(&op) {
+        return time_field(path, op, arg, env);
+    }
+    if FIELD_REF_OPERATORS.contains(&op) {
+        return field_ref(path, op, arg, env);
+    }
     let pred = ops::compile(op, arg).map_err(|m| CondError {
         line: arg.line,
         message: format!("{op}: {m}"),
     })?;
     let expected: Arc<str> = Arc::from(format!("{op} {}", arg.to_json()));
-    let describe: Arc<str> = Arc::from(format!("{} {expected}", path.text));
-    let recorded = if path.root == Root::Element {
-        env.element.cloned().into_iter().collect()
-    } else {
-        vec![path.clone()]
-    };
     let check: Check = if path.has_each() {
         let p = path.clone();
         let e = expected.clone();
-        Box::new(move |ctx| each_field(&p, &pred, &e, ctx))
+        Box::new(move |ctx| each_field(&p, &*pred, &e, ctx))
     } else {
         let p = path.clone();
         let e = expected.clone();
         Box::new(move |ctx| match resolve(&p, &p.segs, &ctx.scope()) {
             None => Outcome::Unknown(p.text.clone()),
-            Some(v) => judge(&pred, v, &p.text, &e, ctx.evidence),
+            Some(v) => judge(&*pred, v, &p.text, &e, ctx.evidence),
         })
     };
-    let element_paths = if path.root == Root::Element && !path.has_each() { vec![path.clone()] } else { Vec::new() };
-    Ok(Compiled {
+    Ok(field_compiled(check, &[&path], env, &expected, false))
+}
+
+/// The bookkeeping of a `field` condition reading `paths` (the field first).
+fn field_compiled(check: Check, paths: &[&Path], env: Env, expected: &Arc<str>, uses_time: bool) -> Compiled {
+    let mut recorded = Vec::new();
+    let mut element_paths = Vec::new();
+    for path in paths {
+        if path.root == Root::Element {
+            recorded.extend(env.element.cloned());
+            if !path.has_each() {
+                element_paths.push((*path).clone());
+            }
+        } else {
+            recorded.push((*path).clone());
+        }
+    }
+    let describe = paths.first().map_or_else(String::new, |p| format!("{} {expected}", p.text));
+    Compiled {
         check,
         paths: recorded,
         related: Vec::new(),
         element_paths,
-        describe,
-    })
+        scoped: Vec::new(),
+        uses_time,
+        describe: Arc::from(describe),
+    }
 }
 
-fn judge(pred: &Pred, v: Val, path: &Arc<str>, expected: &Arc<str>, evidence: bool) -> Outcome {
+/// A predicate that needs something known only at evaluation time (the scan time, another field).
+type DynPred<'a> = dyn Fn(Val) -> Result<bool, String> + 'a;
+
+/// Applies `pred` to the field, walking `[*]` like a plain condition does.
+fn run_field(path: &Path, pred: &DynPred, expected: &Arc<str>, ctx: &Ctx) -> Outcome {
+    if path.has_each() {
+        return each_field(path, pred, expected, ctx);
+    }
+    match resolve(path, &path.segs, &ctx.scope()) {
+        None => Outcome::Unknown(path.text.clone()),
+        Some(v) => judge(pred, v, &path.text, expected, ctx.evidence),
+    }
+}
+
+/// `{field: attrs.last_used, olderThanDays: 90}`: compares a timestamp with the scan time.
+fn time_field(path: Path, op: &str, arg: &Node, env: Env) -> Result<Compiled, CondError> {
+    let tp = ops::compile_time(op, &arg.to_json()).map_err(|m| CondError { line: arg.line, message: m })?;
+    let expected: Arc<str> = Arc::from(format!("{op} {}", arg.to_json()));
+    let (p, e) = (path.clone(), expected.clone());
+    let check: Check = Box::new(move |ctx| {
+        let now = ctx.now.unwrap_or_else(crate::time::wall_clock);
+        run_field(&p, &|v| tp(v, now), &e, ctx)
+    });
+    Ok(field_compiled(check, &[&path], env, &expected, true))
+}
+
+/// `{field: attrs.a, lessField: attrs.b}`: compares two fields of the same resource, or of the
+/// same array element inside a `count`.
+fn field_ref(path: Path, op: &str, arg: &Node, env: Env) -> Result<Compiled, CondError> {
+    let other = compile_path(arg, env)?;
+    if other.has_each() {
+        return err(arg, format!("{op} takes a field path without [*] (inside count, the element's own field is written with the count's [*] prefix)"));
+    }
+    let cmp = ops::compile_pair(op).map_err(|m| CondError { line: arg.line, message: m })?;
+    let expected: Arc<str> = Arc::from(format!("{op} {}", other.text));
+    let (p, o, e) = (path.clone(), other.clone(), expected.clone());
+    let check: Check = Box::new(move |ctx| {
+        let Some(b) = resolve(&o, &o.segs, &ctx.scope()) else {
+            return Outcome::Unknown(o.text.clone());
+        };
+        match run_field(&p, &|a| cmp(a, b), &e, ctx) {
+            // Show both sides: the value found and the one it was compared with.
+            Outcome::Fail(Some(mut f)) => {
+                let found = f.value.take().unwrap_or(Value::Null);
+                f.value = Some(json!({ p.text.as_ref(): found, o.text.as_ref(): b.to_json() }));
+                Outcome::Fail(Some(f))
+            }
+            outcome => outcome,
+        }
+    });
+    Ok(field_compiled(check, &[&path, &other], env, &expected, false))
+}
+
+fn judge(pred: &DynPred, v: Val, path: &Arc<str>, expected: &Arc<str>, evidence: bool) -> Outcome {
     match pred(v) {
         Ok(true) => Outcome::Pass,
         Ok(false) if !evidence => Outcome::Fail(None),
@@ -360,7 +518,7 @@ fn judge(pred: &Pred, v: Val, path: &Arc<str>, expected: &Arc<str>, evidence: bo
 }
 
 /// A condition on `a[*].b` holds when it holds for every element (vacuously on an empty array).
-fn each_field(path: &Path, pred: &Pred, expected: &Arc<str>, ctx: &Ctx) -> Outcome {
+fn each_field(path: &Path, pred: &DynPred, expected: &Arc<str>, ctx: &Ctx) -> Outcome {
     let first_each = path.segs.iter().position(|s| *s == Seg::Each).unwrap_or(0);
     let Some(array) = resolve(path, &path.segs[..first_each], &ctx.scope()) else {
         return Outcome::Unknown(path.text.clone());
@@ -368,7 +526,7 @@ fn each_field(path: &Path, pred: &Pred, expected: &Arc<str>, ctx: &Ctx) -> Outco
     walk_each(array, &path.segs[first_each..], pred, &path.text, expected, ctx.evidence)
 }
 
-fn walk_each(v: Val, segs: &[Seg], pred: &Pred, text: &Arc<str>, expected: &Arc<str>, ev: bool) -> Outcome {
+fn walk_each(v: Val, segs: &[Seg], pred: &DynPred, text: &Arc<str>, expected: &Arc<str>, ev: bool) -> Outcome {
     let Some((seg, rest)) = segs.split_first() else {
         return judge(pred, v, text, expected, ev);
     };
@@ -409,17 +567,18 @@ fn compile_count(node: &Node, count: &Node, map: &[(String, Node)], env: Env) ->
     let decide = move |n: u64| accept(n.cmp(&target));
     let expected: Arc<str> = Arc::from(format!("count {op} {target}"));
     if count.as_map().is_none() {
-        return err(count, "count takes a mapping with field or related, and an optional where");
+        return err(count, "count takes a mapping with field, related or within, and an optional where");
     }
     for (k, v) in count.as_map().unwrap_or_default() {
-        if !matches!(k.as_str(), "field" | "related" | "kind" | "where") {
-            return err(v, format!("unknown key '{k}' in count (expected field, related, kind, where)"));
+        if !matches!(k.as_str(), "field" | "related" | "within" | "kind" | "where") {
+            return err(v, format!("unknown key '{k}' in count (expected field, related, within, kind, where)"));
         }
     }
-    match (count.get("field"), count.get("related")) {
-        (Some(field), None) => count_field(field, count.get("where"), env, decide, expected),
-        (None, Some(rel)) => count_related(rel, count.get("kind"), count.get("where"), decide, expected),
-        _ => err(count, "count needs exactly one of field or related"),
+    match (count.get("field"), count.get("related"), count.get("within")) {
+        (Some(field), None, None) => count_field(field, count.get("where"), env, decide, expected),
+        (None, Some(rel), None) => count_related(rel, count.get("kind"), count.get("where"), decide, expected),
+        (None, None, Some(within)) => count_scope(within, count.get("kind"), count.get("where"), decide, expected),
+        _ => err(count, "count needs exactly one of field, related or within"),
     }
 }
 
@@ -501,9 +660,12 @@ fn count_field(
         path.clone()
     }];
     let mut related = Vec::new();
+    let mut scoped = Vec::new();
+    let uses_time = cond.as_ref().is_some_and(|c| c.uses_time);
     if let Some(c) = &cond {
         paths.extend(c.paths.iter().filter(|p| p.root != Root::Element).cloned());
         related.extend(c.related.iter().cloned());
+        scoped.extend(c.scoped.iter().cloned());
     }
     let describe: Arc<str> = Arc::from(format!("count {} {expected}", path.text));
     let text = path.text.clone();
@@ -531,6 +693,7 @@ fn count_field(
                     element: Some(item),
                     lookup: ctx.lookup,
                     evidence: false,
+                    now: ctx.now,
                 }),
             };
             if let Err(e) = tally.add(outcome, || element_sample(index, item, &shown, ctx.resource)) {
@@ -544,6 +707,8 @@ fn count_field(
         paths,
         related,
         element_paths: Vec::new(),
+        scoped,
+        uses_time,
         describe,
     })
 }
@@ -559,18 +724,17 @@ fn count_related(
         return err(rel, "related takes a relation type, e.g. has_security_group");
     };
     // Naming the kinds keeps the scan's index of possible targets to those kinds.
-    let kinds: Vec<String> = match kind.map(|k| (k, k.to_json())) {
-        Some((_, Value::String(k))) => vec![k],
-        Some((_, Value::Array(list))) if !list.is_empty() && list.iter().all(Value::is_string) => {
-            list.iter().filter_map(|k| k.as_str().map(str::to_string)).collect()
-        }
-        Some((n, _)) => return err(n, "kind takes a canonical kind or a list of them, e.g. aws.ec2.security_group"),
-        None => return err(rel, format!("count over related '{relation}' needs kind: the kind(s) it expects to reach")),
-    };
+    let kinds = count_kinds(kind, rel, &format!("count over related '{relation}'"))?;
     let cond = match where_ {
         Some(w) => Some(compile_in(w, Env::default())?),
         None => None,
     };
+    if let (Some(w), Some(c)) = (where_, &cond) {
+        if !c.scoped.is_empty() {
+            return err(w, "the where of a count over related cannot count within an account");
+        }
+    }
+    let uses_time = cond.as_ref().is_some_and(|c| c.uses_time);
     let mut related = vec![RelatedUse {
         relation: relation.clone(),
         kinds: kinds.clone(),
@@ -599,6 +763,7 @@ fn count_related(
                     element: None,
                     lookup: ctx.lookup,
                     evidence: false,
+                    now: ctx.now,
                 }),
             };
             if let Err(e) = tally.add(outcome, || Value::String(other.uid.clone())) {
@@ -612,6 +777,82 @@ fn count_related(
         paths: Vec::new(),
         related,
         element_paths: Vec::new(),
+        scoped: Vec::new(),
+        uses_time,
+        describe,
+    })
+}
+
+/// The `kind` of a count over related resources or within an account: one kind or a list.
+fn count_kinds(kind: Option<&Node>, at: &Node, what: &str) -> Result<Vec<String>, CondError> {
+    match kind.map(|k| (k, k.to_json())) {
+        Some((_, Value::String(k))) => Ok(vec![k]),
+        Some((_, Value::Array(list))) if !list.is_empty() && list.iter().all(Value::is_string) => {
+            Ok(list.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
+        }
+        Some((n, _)) => err(n, "kind takes a canonical kind or a list of them, e.g. aws.ec2.security_group"),
+        None => err(at, format!("{what} needs kind: the kind(s) it counts")),
+    }
+}
+
+/// `count: {within: account|region, kind, where}`: how many resources of the kinds in the
+/// resource's account (and region) satisfy `where`. The scan tallies them per account as it
+/// streams and evaluates the rule at the end; an account not collected in full is unknown.
+fn count_scope(
+    within: &Node,
+    kind: Option<&Node>,
+    where_: Option<&Node>,
+    decide: impl Fn(u64) -> bool + Send + Sync + 'static,
+    expected: Arc<str>,
+) -> Result<Compiled, CondError> {
+    let scope = match within.as_str() {
+        Some("account") => Within::Account,
+        Some("region") => Within::Region,
+        _ => return err(within, "within takes account or region"),
+    };
+    let kinds = count_kinds(kind, within, "count within an account")?;
+    let cond = match where_ {
+        Some(w) => Some(compile_in(w, Env::default())?),
+        None => None,
+    };
+    if let (Some(w), Some(c)) = (where_, &cond) {
+        if !c.related.is_empty() || !c.scoped.is_empty() {
+            return err(w, "the where of a count within an account cannot walk relations or count within an account again");
+        }
+    }
+    let scope_text = if scope == Within::Account { "account" } else { "region" };
+    let where_text = cond.as_ref().map_or_else(String::new, |c| format!(" where {}", c.describe));
+    let key: Arc<str> = Arc::from(format!("{scope_text}|{}|{where_text}", kinds.join(",")));
+    let text: Arc<str> = Arc::from(format!("within({scope_text}: {})", kinds.join(", ")));
+    let describe: Arc<str> = Arc::from(format!("count {text}{where_text} {expected}"));
+    let uses_time = cond.as_ref().is_some_and(|c| c.uses_time);
+    let scope_use = ScopeUse { key: key.clone(), within: scope, kinds, cond: cond.map(Arc::new) };
+    let check: Check = Box::new(move |ctx| {
+        let r = ctx.resource;
+        let region = if scope == Within::Region { r.region.as_deref() } else { None };
+        let Some(c) = ctx.lookup.scope_count(&key, &r.account, region) else {
+            return Outcome::Unknown(text.clone());
+        };
+        let tally = Tally {
+            matched: c.matched,
+            unknown: c.unknown,
+            samples: if ctx.evidence { c.samples.into_iter().map(Value::String).collect() } else { Vec::new() },
+            keep: 0,
+        };
+        tally.verdict(&decide, &text, &expected, ctx.evidence)
+    });
+    // The region of the resource keys the tally, so a projected copy must keep it.
+    let paths = match scope {
+        Within::Region => parse_path("region").into_iter().collect(),
+        Within::Account => Vec::new(),
+    };
+    Ok(Compiled {
+        check,
+        paths,
+        related: Vec::new(),
+        element_paths: Vec::new(),
+        scoped: vec![scope_use],
+        uses_time,
         describe,
     })
 }

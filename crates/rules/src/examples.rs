@@ -1,9 +1,11 @@
 //! Runs a rule's healthy, unhealthy and unknown examples (`posture rules test`).
 
+use crate::cond::{Lookup, ScopeCount, ScopeUse, Vote, UNCOVERED};
 use crate::rule::Rule;
 use crate::yaml::Node;
 use posture_model::{Relation, Resource, ResultState};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,7 @@ pub fn run_examples(rule: &Rule) -> Vec<ExampleFailure> {
         (&ex.healthy, ResultState::Pass, "healthy"),
         (&ex.unhealthy, ResultState::Fail, "unhealthy"),
         (&ex.unknown, ResultState::Unknown, "unknown"),
+        (&ex.not_applicable, ResultState::NotApplicable, "not_applicable"),
     ];
     let mut failures = Vec::new();
     for (nodes, want, label) in sets {
@@ -31,14 +34,14 @@ pub fn run_examples(rule: &Rule) -> Vec<ExampleFailure> {
                 line: node.line,
                 message,
             };
-            let (resource, context) = match example_resource(rule, node, i) {
+            let (resource, world) = match example_resource(rule, node, i) {
                 Ok(r) => r,
                 Err(m) => {
                     failures.push(fail(m));
                     continue;
                 }
             };
-            let got = rule.evaluate(&resource, &context);
+            let got = rule.evaluate_at(&resource, &world, world.now.or(ex.now));
             if got.state != want {
                 let evidence = got
                     .evidence
@@ -53,7 +56,42 @@ pub fn run_examples(rule: &Rule) -> Vec<ExampleFailure> {
     failures
 }
 
-fn example_resource(rule: &Rule, node: &Node, i: usize) -> Result<(Resource, HashMap<String, Resource>), String> {
+/// What an example's rule can see besides the resource: the `context` resources (relation
+/// targets, and the resources `count: {within: ...}` counts), whether the example's account was
+/// collected in full (`covered`, default true) and its own scan time (`now`).
+struct World<'r> {
+    context: HashMap<String, Resource>,
+    uses: &'r [ScopeUse],
+    covered: bool,
+    now: Option<i64>,
+    default_now: Option<i64>,
+}
+
+impl Lookup for World<'_> {
+    fn get(&self, uid: &str) -> Option<Cow<'_, Resource>> {
+        self.context.get(uid).map(Cow::Borrowed)
+    }
+
+    fn scope_count(&self, key: &str, account: &str, region: Option<&str>) -> Option<ScopeCount> {
+        let scope = self.uses.iter().find(|u| &*u.key == key)?;
+        let mut count = ScopeCount { unknown: if self.covered { 0 } else { UNCOVERED }, ..ScopeCount::default() };
+        let now = self.now.or(self.default_now);
+        for r in self.context.values().filter(|r| r.account == account && scope.region_of(r) == region) {
+            match scope.vote(r, now) {
+                Vote::Match => {
+                    count.matched += 1;
+                    count.samples.push(r.uid.clone());
+                }
+                Vote::Unknown => count.unknown += 1,
+                Vote::NoMatch => {}
+            }
+        }
+        count.samples.sort();
+        Some(count)
+    }
+}
+
+fn example_resource<'r>(rule: &'r Rule, node: &Node, i: usize) -> Result<(Resource, World<'r>), String> {
     let json = node.to_json();
     let Some(obj) = json.as_object() else {
         return Err("an example must be a mapping (attrs, name, tags, relations, context)".into());
@@ -64,6 +102,14 @@ fn example_resource(rule: &Rule, node: &Node, i: usize) -> Result<(Resource, Has
         resource.relations = serde_json::from_value::<Vec<Relation>>(rels.clone())
             .map_err(|e| format!("relations must be a list of {{type, target}}: {e}"))?;
     }
+    let now = match obj.get("now") {
+        None => None,
+        Some(v) => Some(v.as_str().and_then(crate::time::parse_time).ok_or("now must be an RFC 3339 date-time or a YYYY-MM-DD date")?),
+    };
+    let covered = match obj.get("covered") {
+        None => true,
+        Some(v) => v.as_bool().ok_or("covered must be true or false")?,
+    };
     let mut context = HashMap::new();
     if let Some(others) = obj.get("context") {
         for (j, other) in others.as_array().ok_or("context must be a list of resources")?.iter().enumerate() {
@@ -77,12 +123,16 @@ fn example_resource(rule: &Rule, node: &Node, i: usize) -> Result<(Resource, Has
             context.insert(r.uid.clone(), r);
         }
     }
-    Ok((resource, context))
+    let world = World { context, uses: &rule.check.scoped, covered, now, default_now: rule.examples.now };
+    Ok((resource, world))
 }
 
 fn partial_resource(obj: &serde_json::Map<String, Value>, uid: &str, default_kind: &str) -> Result<Resource, String> {
     for key in obj.keys() {
-        if !matches!(key.as_str(), "uid" | "kind" | "name" | "account" | "region" | "tags" | "attrs" | "relations" | "context") {
+        if !matches!(
+            key.as_str(),
+            "uid" | "kind" | "name" | "account" | "region" | "tags" | "attrs" | "relations" | "context" | "covered" | "now"
+        ) {
             return Err(format!("unknown example key '{key}'"));
         }
     }

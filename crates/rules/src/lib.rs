@@ -10,12 +10,16 @@ mod outcome;
 mod path;
 mod rule;
 mod ruleset;
+mod template;
+mod time;
 pub mod yaml;
 
-pub use cond::{Compiled, Lookup, NoLookup, RelatedUse};
+pub use cond::{Compiled, Lookup, NoLookup, RelatedUse, ScopeCount, ScopeUse, Vote, Within, UNCOVERED};
 pub use context::related_context;
 pub use controls::Control;
 pub use examples::{run_examples, ExampleFailure};
 pub use path::{Path, Root, Seg};
 pub use rule::{Evaluation, MappingRef, Remediation, Rule, RuleError, RuleMeta};
 pub use ruleset::RuleSet;
+pub use template::fill_template;
+pub use time::parse_time;

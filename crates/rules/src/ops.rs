@@ -1,6 +1,7 @@
 //! Field operators: each compiles its argument once into a predicate over a value.
 
 use crate::path::Val;
+use crate::time::{parse_time, DAY};
 use crate::yaml::{Node, NodeValue};
 use ipnet::IpNet;
 use regex::Regex;
@@ -31,7 +32,30 @@ pub const FIELD_OPERATORS: &[&str] = &[
     "cidrWithin",
     "cidrOverlaps",
     "portInRange",
+    "olderThanDays",
+    "newerThanDays",
+    "inMoreThanDays",
+    "inLessThanDays",
+    "equalsField",
+    "notEqualsField",
+    "greaterField",
+    "greaterOrEqualsField",
+    "lessField",
+    "lessOrEqualsField",
 ];
+
+/// Operators comparing a timestamp with the scan time.
+pub const TIME_OPERATORS: &[&str] = &["olderThanDays", "newerThanDays", "inMoreThanDays", "inLessThanDays"];
+
+/// Operators comparing the field with another field of the same resource (or array element).
+pub const FIELD_REF_OPERATORS: &[&str] =
+    &["equalsField", "notEqualsField", "greaterField", "greaterOrEqualsField", "lessField", "lessOrEqualsField"];
+
+/// A predicate that also reads the scan time (Unix seconds).
+pub type TimePred = Box<dyn Fn(Val, i64) -> Result<bool, String> + Send + Sync>;
+
+/// A predicate over the field's value and the other field's value.
+pub type PairPred = Box<dyn Fn(Val, Val) -> Result<bool, String> + Send + Sync>;
 
 pub const COUNT_OPERATORS: &[&str] = &[
     "equals",
@@ -94,6 +118,65 @@ pub fn compile(op: &str, arg: &Node) -> Result<Pred, String> {
         }
         other => return Err(format!("unknown operator '{other}'")),
     })
+}
+
+/// Compiles a time operator: its argument is a number of days (0 or more, fractions allowed).
+/// A null value has no time and does not hold; a value that is not a date is an error.
+pub fn compile_time(op: &str, arg: &Value) -> Result<TimePred, String> {
+    let days = arg
+        .as_f64()
+        .filter(|d| d.is_finite() && *d >= 0.0)
+        .ok_or(format!("{op} takes a number of days (0 or more)"))?;
+    let span = (days * DAY as f64).round() as i64;
+    // Ages are `now - t`: positive in the past. Distances ahead are `t - now`.
+    let test: fn(i64, i64, i64) -> bool = match op {
+        "olderThanDays" => |t, now, span| now.saturating_sub(t) > span,
+        "newerThanDays" => |t, now, span| now.saturating_sub(t) < span,
+        "inMoreThanDays" => |t, now, span| t.saturating_sub(now) > span,
+        "inLessThanDays" => |t, now, span| t.saturating_sub(now) < span,
+        other => return Err(format!("unknown time operator '{other}'")),
+    };
+    Ok(Box::new(move |v, now| Ok(time_of(v)?.is_some_and(|t| test(t, now, span)))))
+}
+
+/// The instant of a timestamp value; `None` for null.
+fn time_of(v: Val) -> Result<Option<i64>, String> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    match text_of(v) {
+        Some(s) => parse_time(s)
+            .map(Some)
+            .ok_or_else(|| format!("'{s}' is not an RFC 3339 date-time or a YYYY-MM-DD date")),
+        None => Err(format!("expected a date-time string, found {}", type_of(v))),
+    }
+}
+
+/// Compiles a field-to-field operator: `equalsField` and `notEqualsField` compare like `equals`;
+/// the orderings compare numbers, dates (when both values are dates) or strings.
+pub fn compile_pair(op: &str) -> Result<PairPred, String> {
+    Ok(match op {
+        "equalsField" => Box::new(|a, b| Ok(loose_eq(a, &b.to_json()))),
+        "notEqualsField" => Box::new(|a, b| Ok(!loose_eq(a, &b.to_json()))),
+        "greaterField" | "greaterOrEqualsField" | "lessField" | "lessOrEqualsField" => {
+            let accept = ordering_accepts(op.trim_end_matches("Field"));
+            Box::new(move |a, b| compare_pair(a, b).map(|o| o.is_some_and(&accept)))
+        }
+        other => return Err(format!("unknown field operator '{other}'")),
+    })
+}
+
+/// Orders two field values: null has no order; two dates compare as instants.
+fn compare_pair(a: Val, b: Val) -> Result<Option<Ordering>, String> {
+    if a.is_null() || b.is_null() {
+        return Ok(None);
+    }
+    if let (Some(x), Some(y)) = (text_of(a), text_of(b)) {
+        if let (Some(tx), Some(ty)) = (parse_time(x), parse_time(y)) {
+            return Ok(Some(tx.cmp(&ty)));
+        }
+    }
+    compare(a, &b.to_json())
 }
 
 /// The accepting orderings of `field OP argument`.

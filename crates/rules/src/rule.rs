@@ -2,6 +2,7 @@
 
 use crate::cond::{compile, Compiled, Ctx, Lookup};
 use crate::outcome::Outcome;
+use crate::template::{check_template, fill_template};
 use crate::yaml::{parse, Node, NodeValue};
 use posture_model::{Evidence, Resource, ResultState, Severity};
 use serde::Serialize;
@@ -38,6 +39,9 @@ pub struct Examples {
     pub healthy: Vec<Node>,
     pub unhealthy: Vec<Node>,
     pub unknown: Vec<Node>,
+    pub not_applicable: Vec<Node>,
+    /// The scan time the examples are evaluated at (`examples.now`), Unix seconds.
+    pub now: Option<i64>,
 }
 
 pub struct Rule {
@@ -137,8 +141,18 @@ impl Rule {
             Some(n) => Some(compile(n).map_err(cond_err)?),
             None => None,
         };
+        if let (Some(n), Some(a)) = (root.get("applies_if"), &applies_if) {
+            if !a.scoped.is_empty() {
+                return Err(at(n.line, "applies_if cannot count within an account: put that count in check".into()));
+            }
+        }
         let check = compile(req("check")?).map_err(cond_err)?;
         let examples = examples(req("examples")?).map_err(|(l, m)| at(l, m))?;
+        let uses_time = check.uses_time || applies_if.as_ref().is_some_and(|a| a.uses_time);
+        if uses_time && examples.now.is_none() {
+            let line = req("examples")?.line;
+            return Err(at(line, "the rule compares dates with the scan time: set examples.now (e.g. now: 2026-11-28T09:00:00Z) so that its examples stay true".into()));
+        }
         let line_of = |key: &str| root.get(key).map_or(root.line, |n| n.line);
         Ok(Rule {
             id_line: line_of("id"),
@@ -157,6 +171,22 @@ impl Rule {
             || self.applies_if.as_ref().is_some_and(|a| !a.related.is_empty())
     }
 
+    /// True when the check counts resources within an account (`count: {within: ...}`): such
+    /// rules are decided once the whole scan has been counted.
+    pub fn uses_scope(&self) -> bool {
+        !self.check.scoped.is_empty()
+    }
+
+    /// The remediation with `{{name}}`, `{{attrs.x.y}}`, `{{tags.k}}` … filled in for `resource`.
+    pub fn remediation_for(&self, resource: &Resource) -> Remediation {
+        let r = &self.meta.remediation;
+        Remediation {
+            text: fill_template(&r.text, resource),
+            cli: r.cli.as_deref().map(|t| fill_template(t, resource)),
+            terraform: r.terraform.as_deref().map(|t| fill_template(t, resource)),
+        }
+    }
+
     /// The requirement ids of `benchmark` and `frameworks`, each with the line it is written on.
     pub fn mapping_refs(&self) -> &[MappingRef] {
         &self.refs
@@ -165,6 +195,11 @@ impl Rule {
     /// Whether the rule applies to `resource`: its kind is one of the rule's and `applies_if`, if
     /// any, holds (an undecidable `applies_if` does not).
     pub fn applies_to(&self, resource: &Resource, lookup: &dyn Lookup) -> bool {
+        self.applies_to_at(resource, lookup, None)
+    }
+
+    /// [`Rule::applies_to`] with time operators judged at `now` (Unix seconds; `None`: the clock).
+    pub fn applies_to_at(&self, resource: &Resource, lookup: &dyn Lookup, now: Option<i64>) -> bool {
         if !self.meta.kinds.contains(&resource.kind) {
             return false;
         }
@@ -174,28 +209,41 @@ impl Rule {
             element: None,
             lookup,
             evidence: false,
+            now,
         };
         matches!(cond.eval(&ctx), Outcome::Pass)
     }
 
+    /// Evaluates the rule, with time operators judged against the wall clock.
     pub fn evaluate(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
+        self.evaluate_at(resource, lookup, None)
+    }
+
+    /// Evaluates the rule with time operators judged at `now` (Unix seconds; `None`: the clock).
+    pub fn evaluate_at(&self, resource: &Resource, lookup: &dyn Lookup, now: Option<i64>) -> Evaluation {
         if !self.meta.kinds.contains(&resource.kind) {
             return Evaluation {
                 state: ResultState::NotApplicable,
                 evidence: None,
             };
         }
-        self.evaluate_applicable(resource, lookup)
+        self.evaluate_applicable_at(resource, lookup, now)
     }
 
     /// [`Rule::evaluate`] for a resource already known to be of one of the rule's kinds
     /// (as [`crate::RuleSet::for_kind`] gives them).
     pub fn evaluate_applicable(&self, resource: &Resource, lookup: &dyn Lookup) -> Evaluation {
+        self.evaluate_applicable_at(resource, lookup, None)
+    }
+
+    /// [`Rule::evaluate_applicable`] with time operators judged at `now`.
+    pub fn evaluate_applicable_at(&self, resource: &Resource, lookup: &dyn Lookup, now: Option<i64>) -> Evaluation {
         let ctx = Ctx {
             resource,
             element: None,
             lookup,
             evidence: true,
+            now,
         };
         if let Some(cond) = &self.applies_if {
             // Only the verdict of `applies_if` is kept: it needs no evidence.
@@ -321,6 +369,7 @@ fn remediation(node: &Node) -> Located<Remediation> {
             .as_str()
             .map(|s| s.trim().to_string())
             .ok_or((v.line, format!("remediation.{k} must be a string")))?;
+        check_template(&s).map_err(|m| (v.line, format!("remediation.{k}: {m}")))?;
         match k.as_str() {
             "text" => rem.text = s,
             "cli" => rem.cli = Some(s),
@@ -342,8 +391,15 @@ fn examples(node: &Node) -> Located<Examples> {
         healthy: Vec::new(),
         unhealthy: Vec::new(),
         unknown: Vec::new(),
+        not_applicable: Vec::new(),
+        now: None,
     };
     for (k, v) in map {
+        if k == "now" {
+            let at = v.as_str().and_then(crate::time::parse_time);
+            ex.now = Some(at.ok_or((v.line, "examples.now must be an RFC 3339 date-time or a YYYY-MM-DD date".to_string()))?);
+            continue;
+        }
         let items = v
             .as_seq()
             .ok_or((v.line, format!("examples.{k} must be a list")))?
@@ -352,7 +408,8 @@ fn examples(node: &Node) -> Located<Examples> {
             "healthy" => ex.healthy = items,
             "unhealthy" => ex.unhealthy = items,
             "unknown" => ex.unknown = items,
-            other => return Err((v.line, format!("unknown key 'examples.{other}' (expected healthy, unhealthy, unknown)"))),
+            "not_applicable" => ex.not_applicable = items,
+            other => return Err((v.line, format!("unknown key 'examples.{other}' (expected healthy, unhealthy, unknown, not_applicable, now)"))),
         }
     }
     if ex.healthy.is_empty() || ex.unhealthy.is_empty() {

@@ -2,11 +2,12 @@
 //! resource counts for the secure-score controls.
 
 use posture_model::{Resource, ResultState, Severity};
-use posture_rules::{Lookup, NoLookup, Path, Root, RuleSet};
+use posture_rules::{Lookup, NoLookup, Path, Root, RuleSet, ScopeCount, ScopeUse, Vote, UNCOVERED};
 use posture_store::ResultRow;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// How one resource stands for one control, across the control's rules that apply to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,6 +61,11 @@ pub struct Evaluator<'r> {
     relation_types: HashSet<String>,
     /// Relation types walked from a related resource: the only edges kept on targets.
     nested_types: HashSet<String>,
+    /// `count: {within: ...}` conditions of all rules, each tallied once, by the kinds they count.
+    scopes: Vec<ScopeUse>,
+    scopes_by_kind: HashMap<String, Vec<u32>>,
+    /// The scan time time operators compare with (Unix seconds); `None`: the wall clock.
+    pub now: Option<i64>,
 }
 
 impl<'r> Evaluator<'r> {
@@ -69,7 +75,20 @@ impl<'r> Evaluator<'r> {
             .iter()
             .map(|r| rules.controls.iter().position(|c| c.id == r.meta.control).unwrap_or(0) as u16)
             .collect();
-        let deferred = rules.rules.iter().map(|r| r.uses_related()).collect();
+        // Rules that walk relations or count within accounts are decided once everything is read.
+        let deferred = rules.rules.iter().map(|r| r.uses_related() || r.uses_scope()).collect();
+        let mut scopes: Vec<ScopeUse> = Vec::new();
+        for u in rules.rules.iter().flat_map(|r| r.check.scoped.iter()) {
+            if !scopes.iter().any(|s| s.key == u.key) {
+                scopes.push(u.clone());
+            }
+        }
+        let mut scopes_by_kind: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, u) in scopes.iter().enumerate() {
+            for k in &u.kinds {
+                scopes_by_kind.entry(k.clone()).or_default().push(i as u32);
+            }
+        }
         let mut target_kinds = HashSet::new();
         let mut target_paths = Vec::new();
         let mut relation_types = HashSet::new();
@@ -93,7 +112,27 @@ impl<'r> Evaluator<'r> {
             target_paths,
             relation_types,
             nested_types,
+            scopes,
+            scopes_by_kind,
+            now: None,
         }
+    }
+
+    /// How `resource` counts for each `count: {within: ...}` of its kind: (count, region of its
+    /// tally, undecided). Resources that do not match are left out.
+    pub fn scope_votes(&self, resource: &Resource) -> Vec<(u32, Option<String>, bool)> {
+        let Some(uses) = self.scopes_by_kind.get(&resource.kind) else { return Vec::new() };
+        let mut out = Vec::new();
+        for &i in uses {
+            let u = &self.scopes[i as usize];
+            let unknown = match u.vote(resource, self.now) {
+                Vote::Match => false,
+                Vote::Unknown => true,
+                Vote::NoMatch => continue,
+            };
+            out.push((i, u.region_of(resource).map(str::to_string), unknown));
+        }
+        out
     }
 
     pub fn severity(&self, rule: usize) -> Severity {
@@ -125,7 +164,7 @@ impl<'r> Evaluator<'r> {
                 continue;
             }
             let rule = &self.rules.rules[i];
-            let eval = rule.evaluate_applicable(resource, lookup);
+            let eval = rule.evaluate_applicable_at(resource, lookup, self.now);
             out.states.push((i, eval.state));
             if let Some(cs) = ControlState::from_result(eval.state) {
                 out.controls.add(self.control_of[i], cs);
@@ -245,6 +284,55 @@ fn copy_subtree(from: &Map<String, Value>, to: &mut Map<String, Value>, keys: &[
         _ => {
             to.insert(first.to_string(), value.clone());
         }
+    }
+}
+
+/// The tallies of every `count: {within: ...}` per account (and region): counters and a few
+/// sample uids, never the resources.
+#[derive(Default)]
+pub struct ScopeCounts {
+    tallies: HashMap<(Arc<str>, String, Option<String>), ScopeCount>,
+    /// Accounts collected in full: elsewhere an absence proves nothing.
+    pub covered: BTreeSet<String>,
+}
+
+impl ScopeCounts {
+    pub fn add(&mut self, ev: &Evaluator, scope: u32, account: &str, region: Option<String>, unknown: bool, uid: &str) {
+        let Some(u) = ev.scopes.get(scope as usize) else { return };
+        let slot = self.tallies.entry((u.key.clone(), account.to_string(), region)).or_default();
+        if unknown {
+            slot.unknown += 1;
+        } else {
+            slot.matched += 1;
+            if slot.samples.len() < 5 {
+                slot.samples.push(uid.to_string());
+            }
+        }
+    }
+
+    pub fn count(&self, key: &str, account: &str, region: Option<&str>) -> ScopeCount {
+        let id = (Arc::from(key), account.to_string(), region.map(str::to_string));
+        let mut c = self.tallies.get(&id).cloned().unwrap_or_default();
+        if !self.covered.contains(account) {
+            c.unknown += UNCOVERED;
+        }
+        c
+    }
+}
+
+/// A lookup that also answers `count: {within: ...}` from the scan's tallies.
+pub struct WithScopes<'a, L: Lookup> {
+    pub inner: &'a L,
+    pub scopes: &'a ScopeCounts,
+}
+
+impl<L: Lookup> Lookup for WithScopes<'_, L> {
+    fn get(&self, uid: &str) -> Option<Cow<'_, Resource>> {
+        self.inner.get(uid)
+    }
+
+    fn scope_count(&self, key: &str, account: &str, region: Option<&str>) -> Option<ScopeCount> {
+        Some(self.scopes.count(key, account, region))
     }
 }
 

@@ -3,7 +3,7 @@
 //! resource's controls are evaluated again from what the scan stored, without the exempt rules.
 //! Nothing of this runs per resource while the scan streams.
 
-use crate::evaluate::{ControlState, Evaluator};
+use crate::evaluate::{ControlState, Evaluator, ScopeCounts, WithScopes};
 use crate::pipeline::ScanReport;
 use posture_model::ResultState;
 use posture_rules::related_context;
@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub(crate) fn apply(
     sink: &mut dyn ScanSink,
     ev: &Evaluator,
+    scopes: &ScopeCounts,
     summary: &mut ScanSummary,
     report: &mut ScanReport,
 ) -> Result<(), StoreError> {
@@ -37,10 +38,11 @@ pub(crate) fn apply(
             r.check.related.iter().chain(r.applies_if.iter().flat_map(|a| a.related.iter()))
         });
         let context = related_context(&resource, uses, |t| sink.resource(t))?;
+        let context = WithScopes { inner: &context, scopes };
         for c in controls {
             let (mut before, mut after) = (None, None);
             for &i in rules.iter().filter(|&&i| ev.control(i) == c) {
-                let state = ev.rules.rules[i].evaluate_applicable(&resource, &context).state;
+                let state = ev.rules.rules[i].evaluate_applicable_at(&resource, &context, ev.now).state;
                 let Some(cs) = ControlState::from_result(state) else { continue };
                 before = before.max(Some(cs));
                 if !exempt.contains(&i) {

@@ -1,7 +1,7 @@
 //! The scan pipeline: a producer thread reads snapshot lines and evaluates them in parallel with
 //! rayon; the calling thread writes each batch into the store's open transaction.
 
-use crate::evaluate::{uid_hash, ControlStates, Evaluator, ScoreTally, TargetIndex};
+use crate::evaluate::{uid_hash, ControlStates, Evaluator, ScopeCounts, ScoreTally, TargetIndex, WithScopes};
 use posture_collect::snapshot::{parse_resource, RawLine, SnapshotReader};
 use posture_model::{Resource, ResultState, Severity};
 use posture_rules::RuleSet;
@@ -71,6 +71,7 @@ struct Totals {
     tally: ScoreTally,
     complete: bool,
     accounts: BTreeSet<String>,
+    scopes: ScopeCounts,
 }
 
 /// One parsed and evaluated line.
@@ -83,6 +84,8 @@ struct LineOut {
     account: String,
     deferred: Option<Box<str>>,
     target: Option<Resource>,
+    /// How the resource counts for `count: {within: ...}` conditions.
+    votes: Vec<(u32, Option<String>, bool)>,
     issue: Option<ScanIssue>,
     /// The line could not be read as a resource: the file no longer covers its accounts in full.
     unreadable: bool,
@@ -111,7 +114,8 @@ pub fn scan_snapshots(
         inputs: paths.iter().map(|p| p.display().to_string()).collect(),
         started_at: posture_store::now_rfc3339(),
     };
-    let evaluator = Evaluator::new(rules);
+    let mut evaluator = Evaluator::new(rules);
+    evaluator.now = Some(scan_time(&readers));
     let mut sink = store.begin_scan(&meta)?;
     sink.put_rules(&rule_infos(rules))?;
     let mut report = ScanReport { scan_id: sink.scan_id(), ..ScanReport::default() };
@@ -160,7 +164,7 @@ pub fn scan_snapshots(
     }
     report.resources = totals.resources;
     report.complete = totals.complete;
-    crate::exempt::apply(sink.as_mut(), &evaluator, &mut summary, &mut report)?;
+    crate::exempt::apply(sink.as_mut(), &evaluator, &totals.scopes, &mut summary, &mut report)?;
     sink.commit(&summary)?;
     Ok(report)
 }
@@ -272,6 +276,7 @@ fn produce(readers: Vec<SnapshotReader>, ev: &Evaluator, opts: &ScanOptions, tx:
             p.totals.complete = false;
         }
     }
+    p.totals.scopes.covered = p.totals.accounts.clone();
     let batch = p.finish_deferred();
     if tx.send(Msg::Batch(batch)).is_err() {
         return;
@@ -310,6 +315,9 @@ impl Producer<'_> {
             if let Some(t) = out.target {
                 self.targets.insert(&t);
             }
+            for (scope, region, unknown) in out.votes {
+                self.totals.scopes.add(self.ev, scope, &out.account, region, unknown, &row.uid);
+            }
             batch.resources.push(row);
         }
         (batch, unreadable)
@@ -318,7 +326,7 @@ impl Producer<'_> {
     /// Evaluates the rules that walk relations, now that every target has been read.
     fn finish_deferred(&mut self) -> Batch {
         let ev = self.ev;
-        let targets = &self.targets;
+        let targets = &WithScopes { inner: &self.targets, scopes: &self.totals.scopes };
         let outs: Vec<_> = self
             .deferred
             .par_iter()
@@ -352,6 +360,17 @@ impl Producer<'_> {
     }
 }
 
+/// The time the scan judges dates against: when the newest input was collected (a snapshot
+/// describes the estate at that time), else now.
+fn scan_time(readers: &[SnapshotReader]) -> i64 {
+    readers
+        .iter()
+        .filter_map(|r| posture_rules::parse_time(&r.header.collected_at))
+        .max()
+        .or_else(|| posture_rules::parse_time(&posture_store::now_rfc3339()))
+        .unwrap_or_default()
+}
+
 fn state_index(s: ResultState) -> usize {
     match s {
         ResultState::Pass => 0,
@@ -372,6 +391,7 @@ fn process_line(ev: &Evaluator, opts: &ScanOptions, file: &str, line: &RawLine) 
         account: String::new(),
         deferred: None,
         target: None,
+        votes: Vec::new(),
         issue: None,
         unreadable: false,
     };
@@ -402,6 +422,7 @@ fn process_line(ev: &Evaluator, opts: &ScanOptions, file: &str, line: &RawLine) 
     if ev.is_target(&resource) {
         out.target = Some(ev.project_target(&resource));
     }
+    out.votes = ev.scope_votes(&resource);
     out.account = resource.account.clone();
     out.row = Some(resource_row(resource));
     out

@@ -1,7 +1,7 @@
 //! The shipped standards load, and every requirement a shipped rule names exists.
 
 use posture_rules::RuleSet;
-use posture_standards::{check_manual, check_rules, MappingError, Standards};
+use posture_standards::{check_manual, check_rules, MappingError, Standards, DOMAINS};
 
 fn builtin() -> Standards {
     Standards::builtin().unwrap_or_else(|errors| {
@@ -35,6 +35,29 @@ fn no_requirement_marked_manual_is_checked_by_a_builtin_rule() {
     let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("built-in rules do not load: {e:?}"));
     let errors = check_manual(&builtin(), &rules);
     assert!(errors.is_empty(), "{} manual requirement(s) with rules:\n{}", errors.len(), list(&errors));
+}
+
+#[test]
+fn every_benchmark_domain_has_automated_requirements_for_every_provider() {
+    let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("built-in rules do not load: {e:?}"));
+    let standards = builtin();
+    let bench = standards.benchmark().unwrap_or_else(|| panic!("the default benchmark is missing"));
+    let mut gaps = Vec::new();
+    for (domain, name) in DOMAINS {
+        for provider in &bench.providers {
+            let automated = rules.rules.iter().any(|r| {
+                let prefix = format!("{provider}.");
+                r.meta.kinds.iter().any(|k| k.starts_with(&prefix))
+                    && r.meta.benchmark.iter().any(|id| {
+                        bench.requirements.iter().any(|q| q.id == *id && q.domain.as_deref() == Some(domain) && !q.manual)
+                    })
+            });
+            if !automated {
+                gaps.push(format!("  {domain} ({name}) has no {provider} rule"));
+            }
+        }
+    }
+    assert!(gaps.is_empty(), "{} domain/provider gap(s) in the default benchmark:\n{}", gaps.len(), gaps.join("\n"));
 }
 
 fn list(errors: &[MappingError]) -> String {

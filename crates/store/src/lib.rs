@@ -80,6 +80,9 @@ pub trait Store {
     fn exemptions(&self, day: &str) -> Result<Vec<Exemption>>;
     /// Deletes an exemption; false when there was none with that id.
     fn remove_exemption(&mut self, id: i64, day: &str) -> Result<bool>;
+
+    /// Replaces the code-to-cloud links recorded by the IaC repository `account`.
+    fn put_iac_links(&mut self, account: &str, links: &[IacLinkRow]) -> Result<()>;
 }
 
 /// Where a scan's data goes until it is committed.

@@ -1,10 +1,10 @@
 //! The SQLite schema. Bump [`VERSION`] and add a step to [`STEPS`] for every change; a database
 //! of any older version upgrades in place, one step at a time, in one transaction.
 
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// `STEPS[i]` takes a database from version `i` to version `i + 1`.
-pub const STEPS: [&str; VERSION as usize] = [V1, V2, V3];
+pub const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4];
 
 pub const V1: &str = r#"
 CREATE TABLE scans (
@@ -173,4 +173,19 @@ CREATE VIEW findings AS
     SELECT r.id AS rule_id, x.uid AS uid, f.state, f.status, f.evidence, f.first_seen, f.last_seen,
            f.resolved_at, f.resolution, f.last_scan, f.res, f.rule
     FROM finding_rows f JOIN resources x ON x.id = f.res JOIN rules r ON r.num = f.rule;
+"#;
+
+/// Code to cloud: where infrastructure code defines a deployed resource. `key` is a runtime uid
+/// (from a Terraform state file) or `yor_trace:<value>` (matched against a resource's `yor_trace`
+/// tag); `account` is the IaC repository (`iac:<root>`) whose scan recorded it.
+pub const V4: &str = r#"
+CREATE TABLE iac_links (
+    key TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    iac_uid TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    address TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX iac_links_account ON iac_links(account);
 "#;

@@ -141,7 +141,7 @@ impl Store for SqliteStore {
             "SELECT f.rule_id, COALESCE(r.title, f.rule_id), COALESCE(r.severity, 'informational'), f.state, {},
                     f.uid, COALESCE(x.kind, ''), COALESCE(x.account, ''), x.region, COALESCE(x.name, ''), f.evidence,
                     f.first_seen, f.last_seen, f.resolved_at, f.resolution, COALESCE(r.remediation, ''),
-                    CASE WHEN f.status IN ('open', 'exempt') THEN {} END
+                    CASE WHEN f.status IN ('open', 'exempt') THEN {} END, {SOURCE}
              FROM findings f LEFT JOIN rules r ON r.id = f.rule_id LEFT JOIN resources x ON x.id = f.res
              WHERE 1 = 1",
             exempt::effective_status(1),
@@ -167,6 +167,10 @@ impl Store for SqliteStore {
         if let Some(rule) = &f.rule {
             args.push(rule.clone());
             sql.push_str(&format!(" AND f.rule_id = ?{} COLLATE NOCASE", args.len()));
+        }
+        if let Some(path) = &f.path {
+            args.push(path.trim_start_matches("./").to_string());
+            sql.push_str(&format!(" AND substr({SOURCE}, 1, length(?{n})) = ?{n}", n = args.len()));
         }
         sql.push_str(
             " ORDER BY CASE f.state WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END,
@@ -309,6 +313,21 @@ impl Store for SqliteStore {
         exempt::list(&self.conn, day)
     }
 
+    fn put_iac_links(&mut self, account: &str, links: &[IacLinkRow]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM iac_links WHERE account = ?1", [account])?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT OR REPLACE INTO iac_links (key, account, iac_uid, file, line, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for l in links {
+                put.execute(params![l.key, account, l.iac_uid, l.file, l.line, l.address])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn remove_exemption(&mut self, id: i64, day: &str) -> Result<bool> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let gone = exempt::remove(&tx, id, day)?;
@@ -316,6 +335,13 @@ impl Store for SqliteStore {
         Ok(gone)
     }
 }
+
+/// SQL for `file:line` of the code defining finding `f`'s resource `x`: a state-file link to its
+/// uid, a link through its `yor_trace` tag, or its own IaC origin.
+const SOURCE: &str = "COALESCE(
+    (SELECT l.file || ':' || l.line FROM iac_links l WHERE l.key = f.uid),
+    (SELECT l.file || ':' || l.line FROM iac_links l WHERE l.key = 'yor_trace:' || json_extract(x.tags, '$.yor_trace')),
+    CASE WHEN json_extract(x.origin, '$.type') = 'iac' THEN json_extract(x.origin, '$.file') || ':' || json_extract(x.origin, '$.line') END)";
 
 /// SQL: finding `f` is a failure of resource `x` that no exemption covers on the day `?{day}`.
 fn open_failure(day: usize) -> String {
@@ -387,6 +413,7 @@ fn finding_row(r: &rusqlite::Row) -> rusqlite::Result<FindingRow> {
         resolution: r.get(14)?,
         remediation: r.get(15)?,
         exemption: r.get(16)?,
+        source: r.get(17)?,
     })
 }
 

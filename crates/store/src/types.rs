@@ -124,6 +124,8 @@ pub struct FindingFilter {
     pub limit: Option<usize>,
     /// The day (`YYYY-MM-DD`, UTC) exemptions are judged on; default today.
     pub as_of: Option<String>,
+    /// Only findings whose resource is defined in code under this repository path (`FindingRow::source`).
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +149,20 @@ pub struct FindingRow {
     /// The exemption that covers it (its status is then `exempt`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption: Option<i64>,
+    /// `file:line` of the code that defines the resource: its own IaC origin, or a code-to-cloud link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Where code defines a deployed resource (code to cloud).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IacLinkRow {
+    /// A runtime uid, or `yor_trace:<value>`.
+    pub key: String,
+    pub iac_uid: String,
+    pub file: String,
+    pub line: u32,
+    pub address: String,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -138,7 +138,7 @@ fn a_version_1_database_upgrades_in_place() {
     }
     let mut store = SqliteStore::open(&path).unwrap();
     let version: i64 = rusqlite::Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4, "every step ran, up to the code-to-cloud links");
     let findings = store.findings(&FindingFilter::default()).unwrap();
     assert_eq!(findings.len(), 2, "the old findings are still there");
     assert_eq!(store.current_scores().unwrap().len(), 1);

@@ -16,7 +16,9 @@ pub struct AwsArgs {
     /// Regions to collect, comma-separated (default: every region enabled for the account).
     #[arg(long, value_delimiter = ',')]
     regions: Vec<String>,
-    /// Services to collect, comma-separated (default: all): iam, s3, ec2, kms, rds, lambda, cloudtrail.
+    /// Services to collect, comma-separated (default: all): iam, s3, ec2, kms, rds, lambda,
+    /// cloudtrail, elb, elbv2, logs (CloudWatch Logs and alarms), sns, sqs, secretsmanager, ecr,
+    /// eks, dynamodb, guardduty, securityhub, accessanalyzer, config, organizations.
     #[arg(long, value_delimiter = ',', value_parser = parse_service)]
     services: Vec<Service>,
     /// Role to assume before collecting.
@@ -37,7 +39,7 @@ pub struct AwsArgs {
 }
 
 fn parse_service(s: &str) -> Result<Service, String> {
-    Service::parse(s).ok_or_else(|| format!("unknown service '{s}' (iam, s3, ec2, kms, rds, lambda, cloudtrail)"))
+    Service::parse(s).ok_or_else(|| format!("unknown service '{s}' ({})", Service::names()))
 }
 
 /// Collects into a snapshot file; returns its path and the guard that keeps a temporary one alive.
@@ -97,4 +99,50 @@ fn write_snapshot(path: &std::path::Path, header: &SnapshotHeader, body: &std::p
     }
     w.finish()?;
     Ok(())
+}
+
+#[derive(ClapArgs, Clone)]
+pub struct AwsConfigArgs {
+    /// AWS Config exports: configuration snapshot or history files (JSON, .json.gz),
+    /// `select-resource-config` output, or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Also keep what was imported as a snapshot (gzip when the name ends in .gz).
+    #[arg(long)]
+    save_snapshot: Option<PathBuf>,
+}
+
+/// Imports AWS Config data into a snapshot file, as `collect_to_snapshot` does for the live API.
+/// The snapshot claims no account as fully covered: a Config export holds the recorded resource
+/// types of some regions, so nothing missing from it is taken as removed.
+pub fn import_to_snapshot(args: &AwsConfigArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    let dir = tempfile::Builder::new().prefix("posture-aws-config-").tempdir()?;
+    let body = dir.path().join("body.ndjson");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&body)?);
+    let mut write_error = None;
+    let report = posture_collect_aws::import_aws_config(&args.paths, &mut |r| {
+        if write_error.is_none() {
+            if let Err(e) = serde_json::to_writer(&mut w, &r).map_err(std::io::Error::from).and_then(|_| std::io::Write::write_all(&mut w, b"\n")) {
+                write_error = Some(e);
+            }
+        }
+    })?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    std::io::Write::flush(&mut w)?;
+    drop(w);
+    let unmapped: u64 = report.unmapped.values().sum();
+    eprintln!(
+        "imported {} resources from {} configuration items ({unmapped} of unmapped types); {} problem(s) recorded",
+        report.resources, report.items, report.issues.len()
+    );
+    let mut header = SnapshotHeader::new("aws-config", posture_store::now_rfc3339(), Vec::new());
+    header.issues = report.issues.iter().map(|i| SnapshotIssue { location: i.location.clone(), message: i.message.clone() }).collect();
+    let (path, keep) = match &args.save_snapshot {
+        Some(p) => (p.clone(), None),
+        None => (dir.path().join("aws-config.ndjson"), Some(dir)),
+    };
+    write_snapshot(&path, &header, &body).with_context(|| format!("writing snapshot {}", path.display()))?;
+    Ok((path, keep))
 }

@@ -25,6 +25,9 @@ pub struct Args {
     rule: Option<String>,
     #[arg(long)]
     limit: Option<usize>,
+    /// Only findings on resources defined in code under this repository path (IaC scans and code-to-cloud links).
+    #[arg(long)]
+    path: Option<String>,
 }
 
 pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
@@ -38,11 +41,18 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
         rule: a.rule,
         limit: a.limit,
         as_of: None,
+        path: a.path,
     };
-    let rows = store.findings(&filter)?;
+
+    let rows = fill_remediation(store.findings(&filter)?, store)?;
+    // The code location column appears when some finding has one.
+    let with_source = rows.iter().any(|f| f.source.is_some());
     let mut headers = vec!["severity", "state", "rule", "title", "resource", "account", "evidence", "first seen"];
     if with_status {
         headers.push("status");
+    }
+    if with_source {
+        headers.push("code");
     }
     ctx.print(
         &rows,
@@ -64,6 +74,9 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
                     None => f.status.clone(),
                 });
             }
+            if with_source {
+                cells.push(f.source.clone().unwrap_or_default());
+            }
             cells
         },
     );
@@ -71,4 +84,15 @@ pub fn run(a: Args, store: &SqliteStore, ctx: &Ctx) -> Result<ExitCode> {
         eprintln!("{} finding(s)", rows.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fills the `{{name}}`, `{{attrs.x}}`, `{{tags.k}}` … placeholders of each finding's remediation
+/// from its resource (only findings whose rule text has placeholders read their resource).
+fn fill_remediation(mut rows: Vec<posture_store::FindingRow>, store: &SqliteStore) -> Result<Vec<posture_store::FindingRow>> {
+    for f in rows.iter_mut().filter(|f| f.remediation.contains("{{")) {
+        if let Some(resource) = store.resource(&f.uid)? {
+            f.remediation = posture_rules::fill_template(&f.remediation, &resource);
+        }
+    }
+    Ok(rows)
 }

@@ -1,9 +1,16 @@
 pub mod aws;
+pub mod azure;
+pub mod cloud;
 pub mod compliance;
 pub mod demo;
 pub mod exempt;
 pub mod findings;
+pub mod gcp;
+pub mod iac;
 pub mod inventory;
+pub mod k8s;
+pub mod paths;
+pub mod query;
 pub mod rules;
 pub mod scan;
 pub mod scans;

@@ -28,6 +28,62 @@ pub enum Source {
         #[command(flatten)]
         opts: RuleArgs,
     },
+    /// Import AWS Config data (configuration snapshots, select-resource-config output), then evaluate.
+    AwsConfig {
+        #[command(flatten)]
+        import: crate::cmd::aws::AwsConfigArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Collect a Kubernetes cluster through its API (kubeconfig or in-cluster credentials), then evaluate.
+    K8s {
+        #[command(flatten)]
+        k8s: crate::cmd::k8s::K8sArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Import `kubectl get -A -o json` output (Lists, objects, concatenated documents), then evaluate.
+    K8sDump {
+        #[command(flatten)]
+        dump: crate::cmd::k8s::K8sDumpArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Collect from Azure through Resource Graph and ARM, then evaluate.
+    Azure {
+        #[command(flatten)]
+        azure: crate::cmd::azure::AzureArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Import Azure Resource Graph results saved with `az graph query -o json`, then evaluate.
+    AzureExport {
+        #[command(flatten)]
+        export: crate::cmd::azure::AzureExportArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Collect from Google Cloud through the Cloud Asset API, then evaluate.
+    Gcp {
+        #[command(flatten)]
+        gcp: crate::cmd::gcp::GcpArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Import Cloud Asset Inventory exports (`gcloud asset export`, NDJSON), then evaluate.
+    GcpExport {
+        #[command(flatten)]
+        export: crate::cmd::gcp::GcpExportArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
+    /// Scan infrastructure as code (Terraform, CloudFormation, ARM, Dockerfiles, secrets) with the cloud rules.
+    Iac {
+        #[command(flatten)]
+        iac: crate::cmd::iac::IacArgs,
+        #[command(flatten)]
+        opts: RuleArgs,
+    },
 }
 
 #[derive(ClapArgs, Clone, Default)]
@@ -59,6 +115,42 @@ pub fn run(source: Source, db: &Path, ctx: &Ctx) -> Result<ExitCode> {
             load_rules(&opts)?;
             let (file, keep) = crate::cmd::aws::collect_to_snapshot(&aws)?;
             (vec![file], "aws", opts, Some(keep))
+        }
+        Source::K8s { k8s, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::k8s::collect_to_snapshot(&k8s)?;
+            (vec![file], "k8s", opts, Some(keep))
+        }
+        Source::K8sDump { dump, opts } => {
+            load_rules(&opts)?;
+            let (files, keep) = crate::cmd::k8s::dump_to_snapshots(&dump)?;
+            (files, "k8s-dump", opts, Some(keep))
+        }
+        Source::Azure { azure, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::azure::collect_to_snapshot(&azure)?;
+            (vec![file], "azure", opts, Some(keep))
+        }
+        Source::AzureExport { export, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::azure::import_to_snapshot(&export)?;
+            (vec![file], "azure-export", opts, Some(keep))
+        }
+        Source::Gcp { gcp, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::gcp::collect_to_snapshot(&gcp)?;
+            (vec![file], "gcp", opts, Some(keep))
+        }
+        Source::GcpExport { export, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::gcp::import_to_snapshot(&export)?;
+            (vec![file], "gcp-export", opts, Some(keep))
+        }
+        Source::Iac { iac, opts } => return crate::cmd::iac::run(iac, &opts, db, ctx),
+        Source::AwsConfig { import, opts } => {
+            load_rules(&opts)?;
+            let (file, keep) = crate::cmd::aws::import_to_snapshot(&import)?;
+            (vec![file], "aws-config", opts, Some(keep))
         }
     };
     let rules = load_rules(&opts)?;

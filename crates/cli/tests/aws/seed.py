@@ -23,6 +23,15 @@ iam, s3, ec2, kms = client("iam"), client("s3"), client("ec2"), client("kms")
 rds, ct, lam = client("rds"), client("cloudtrail"), client("lambda")
 ids = {}
 
+
+def tolerate(what, call, *args, **kwargs):
+    """Runs a seeding call that this moto version may not implement; the gap is reported on stderr."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as e:  # moto answers unimplemented calls with assorted errors
+        print(f"seed: {what} not seeded: {e}", file=sys.stderr)
+        return None
+
 # --- IAM ---------------------------------------------------------------------------------------
 iam.update_account_password_policy(MinimumPasswordLength=8, RequireSymbols=True)  # AWS.IAM.9, .10
 iam.create_user(UserName="alice")  # console user without MFA: AWS.IAM.4
@@ -90,7 +99,13 @@ ids["plain_volume"], ids["sealed_volume"] = plain["VolumeId"], sealed["VolumeId"
 
 # --- CloudTrail ----------------------------------------------------------------------------------
 s3.create_bucket(Bucket="nw-trail-logs")
-ct.create_trail(Name="org-trail", S3BucketName="nw-trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True)
+logs, cw, sns = client("logs"), client("cloudwatch"), client("sns")
+logs.create_log_group(logGroupName="org-trail-events", kmsKeyId=rotated["Arn"])
+logs.put_retention_policy(logGroupName="org-trail-events", retentionInDays=365)
+trail_group_arn = f"arn:aws:logs:{region}:123456789012:log-group:org-trail-events:*"
+ct.create_trail(Name="org-trail", S3BucketName="nw-trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True,
+                CloudWatchLogsLogGroupArn=trail_group_arn,
+                CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs")
 ct.start_logging(Name="org-trail")
 ct.create_trail(Name="scratch-trail", S3BucketName="nw-trail-logs")  # single region, no validation, not logging
 
@@ -105,5 +120,120 @@ with zipfile.ZipFile(buf, "w") as z:
     z.writestr("handler.py", "def handler(event, context):\n    return 'ok'\n")
 lam.create_function(FunctionName="nightly-export", Runtime="python3.12", Role=fn_role["Role"]["Arn"], Handler="handler.handler",
                     Code={"ZipFile": buf.getvalue()}, Environment={"Variables": {"DB_PASSWORD": "x", "TABLE_NAME": "orders"}})  # AWS.LAMBDA.3
+
+# --- CloudWatch: the root-usage monitoring chain on the trail's log group (AWS.CLOUDWATCH.3 passes;
+# the other CIS 4.x filters are missing, so e.g. AWS.CLOUDWATCH.1 fails on org-trail) -------------
+alerts = sns.create_topic(Name="security-alerts", Attributes={"KmsMasterKeyId": rotated["Arn"]})["TopicArn"]
+sns.subscribe(TopicArn=alerts, Protocol="email", Endpoint="secops@example.com")
+logs.put_metric_filter(logGroupName="org-trail-events", filterName="RootAccountUsage",
+                       filterPattern='{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+                       metricTransformations=[{"metricName": "RootAccountUsage", "metricNamespace": "SecurityMonitoring", "metricValue": "1"}])
+cw.put_metric_alarm(AlarmName="RootAccountUsageAlarm", MetricName="RootAccountUsage", Namespace="SecurityMonitoring",
+                    Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1,
+                    ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[alerts], ActionsEnabled=True)
+cw.put_metric_alarm(AlarmName="silenced-cpu", MetricName="CPUUtilization", Namespace="AWS/EC2",  # AWS.CLOUDWATCH.18, .19
+                    Statistic="Average", Period=300, EvaluationPeriods=1, Threshold=90,
+                    ComparisonOperator="GreaterThanThreshold", ActionsEnabled=False)
+logs.create_log_group(logGroupName="app-debug")  # a week of retention, no KMS key: AWS.CLOUDWATCH.16, .17
+logs.put_retention_policy(logGroupName="app-debug", retentionInDays=7)
+
+# --- SNS / SQS ---------------------------------------------------------------------------------------
+open_doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": "*"}]}
+sns.create_topic(Name="public-events", Attributes={"Policy": json.dumps(open_doc)})  # AWS.SNS.1, .2
+sqs = client("sqs")
+dlq = sqs.create_queue(QueueName="jobs-dlq", tags={"role": "dlq"},
+                       Attributes={"KmsMasterKeyId": rotated["Arn"]})["QueueUrl"]
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+sqs.create_queue(QueueName="jobs", Attributes={"KmsMasterKeyId": rotated["Arn"],  # healthy
+                                               "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})})
+sqs.create_queue(QueueName="plain-queue", Attributes={"SqsManagedSseEnabled": "false"})  # AWS.SQS.1, .3
+
+# --- Secrets Manager ---------------------------------------------------------------------------------
+sm = client("secretsmanager")
+leaky = sm.create_secret(Name="db-password", SecretString="not-a-real-one")["ARN"]  # AWS.SECRETSMANAGER.1, .5
+sm.put_resource_policy(SecretId=leaky, ResourcePolicy=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
+
+# --- ECR ---------------------------------------------------------------------------------------------
+ecr = client("ecr")
+ecr.create_repository(repositoryName="legacy-images")  # mutable tags, no scan on push: AWS.ECR.1, .2
+ecr.create_repository(repositoryName="app-images", imageTagMutability="IMMUTABLE",
+                      imageScanningConfiguration={"scanOnPush": True})
+
+# --- EKS ---------------------------------------------------------------------------------------------
+eks = client("eks")
+subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+eks_role = iam.create_role(RoleName="eks-cluster", AssumeRolePolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+eks.create_cluster(name="dev-cluster", version="1.29", roleArn=eks_role,  # AWS.EKS.1, .2, .3, .4
+                   resourcesVpcConfig={"subnetIds": subnets[:2], "endpointPublicAccess": True, "endpointPrivateAccess": False,
+                                       "publicAccessCidrs": ["0.0.0.0/0"]})
+eks.create_cluster(name="prod-cluster", version="1.33", roleArn=eks_role,
+                   resourcesVpcConfig={"subnetIds": subnets[:2], "endpointPublicAccess": False, "endpointPrivateAccess": True,
+                                       "publicAccessCidrs": ["10.0.0.0/8"]},
+                   logging={"clusterLogging": [{"types": ["api", "audit", "authenticator"], "enabled": True}]},
+                   encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": rotated["Arn"]}}],
+                   accessConfig={"authenticationMode": "API"})
+
+# --- DynamoDB ----------------------------------------------------------------------------------------
+ddb = client("dynamodb")
+key_schema = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
+ddb.create_table(TableName="sessions", **key_schema)  # no PITR, no deletion protection: AWS.DYNAMODB.1, .2
+ddb.create_table(TableName="ledger", DeletionProtectionEnabled=True, **key_schema)
+ddb.update_continuous_backups(TableName="ledger", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+# --- ELB (classic) and ELBv2 --------------------------------------------------------------------------
+elb, elbv2 = client("elb"), client("elbv2")
+elb.create_load_balancer(LoadBalancerName="legacy-web", AvailabilityZones=["us-east-1a"],  # AWS.ELB.1, .3
+                         Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 80}])
+elb.create_load_balancer(LoadBalancerName="internal-api", AvailabilityZones=["us-east-1a"], Scheme="internal",
+                         Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 8443, "InstanceProtocol": "TCP", "InstancePort": 8443}])
+elb.modify_load_balancer_attributes(LoadBalancerName="internal-api", LoadBalancerAttributes={
+    "AccessLog": {"Enabled": True, "S3BucketName": "nw-trail-logs", "EmitInterval": 60}})
+lb_subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]][:2]
+tg = elbv2.create_target_group(Name="web-targets", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+public_alb = elbv2.create_load_balancer(Name="public-alb", Subnets=lb_subnets, SecurityGroups=[web],  # AWS.ELBV2.1, .2, .4
+                                        Scheme="internet-facing", Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+elbv2.create_listener(LoadBalancerArn=public_alb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+edge_alb = elbv2.create_load_balancer(Name="edge-alb", Subnets=lb_subnets, SecurityGroups=[web],
+                                      Scheme="internet-facing", Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+elbv2.create_listener(LoadBalancerArn=edge_alb, Protocol="HTTP", Port=80, DefaultActions=[
+    {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}])
+elbv2.modify_load_balancer_attributes(LoadBalancerArn=edge_alb, Attributes=[
+    {"Key": "deletion_protection.enabled", "Value": "true"},
+    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+    {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": "nw-trail-logs"}])
+
+# --- Regional security services: Security Hub on, GuardDuty off (a `detector/none` record fails
+# AWS.GUARDDUTY.1), AWS Config recording everything but stopped (AWS.CONFIG.1) ------------------
+tolerate("Security Hub", client("securityhub").enable_security_hub, EnableDefaultStandards=False)
+config = client("config")
+config.put_configuration_recorder(ConfigurationRecorder={
+    "name": "default", "roleARN": "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "nw-trail-logs"})
+
+# --- EC2: a public unencrypted snapshot, a private encrypted one, a public AMI --------------------------
+leak = ec2.create_snapshot(VolumeId=plain["VolumeId"], Description="nightly")["SnapshotId"]  # AWS.EC2.16, .17
+ec2.modify_snapshot_attribute(SnapshotId=leak, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"])
+kept = ec2.create_snapshot(VolumeId=sealed["VolumeId"], Description="nightly")["SnapshotId"]
+ids["public_snapshot"], ids["private_snapshot"] = leak, kept
+ami = ec2.create_image(InstanceId=bastion["InstanceId"], Name="bastion-golden")["ImageId"]  # AWS.EC2.18
+ec2.modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"Group": "all"}]})
+
+# --- Organizations: SCPs on, an OU whose SCP denies leaving, a sandbox account without it ---------------
+org = client("organizations")
+org.create_organization(FeatureSet="ALL")
+root = org.list_roots()["Roots"][0]["Id"]
+tolerate("SCP policy type", org.enable_policy_type, RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+ou = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+deny_leave = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+scp = org.create_policy(Name="deny-leave", Description="accounts stay", Type="SERVICE_CONTROL_POLICY",
+                        Content=json.dumps(deny_leave))["Policy"]["PolicySummary"]["Id"]
+org.attach_policy(PolicyId=scp, TargetId=ou)
+prod = org.create_account(AccountName="prod", Email="prod@example.com")["CreateAccountStatus"]["AccountId"]
+org.move_account(AccountId=prod, SourceParentId=root, DestinationParentId=ou)
+org.create_account(AccountName="sandbox", Email="sandbox@example.com")  # AWS.ORGANIZATIONS.3
 
 print(json.dumps(ids))

@@ -36,6 +36,7 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
             Ok(s) => {
                 r.attrs.insert("is_logging".into(), json!(s.is_logging().unwrap_or(false)));
                 r.attrs.insert("latest_delivery_time".into(), time(s.latest_delivery_time()));
+                r.attrs.insert("latest_delivery_error".into(), json!(s.latest_delivery_error().filter(|e| !e.is_empty())));
             }
             Err(e) => out.attr_failed(scope, &format!("GetTrailStatus({name})"), &Failure::from_sdk(&e)),
         }
@@ -65,12 +66,35 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
             }
             Err(e) => out.attr_failed(scope, &format!("GetEventSelectors({name})"), &Failure::from_sdk(&e)),
         }
+        insights(&ct, scope, out, arn, &mut r).await;
         if !bucket.is_empty() {
             relate(&mut r, "logs_to", format!("arn:aws:s3:::{bucket}"));
         }
         if let Some(k) = t.kms_key_id() {
             relate(&mut r, "encrypted_with", k);
         }
+        // The CIS 4.x alarm rules walk from the trail to its log group's metric filters.
+        if let Some(group) = t.cloud_watch_logs_log_group_arn() {
+            relate(&mut r, "logs_to", group.strip_suffix(":*").unwrap_or(group));
+        }
         out.emit(r).await;
+    }
+}
+
+/// CloudTrail Insights event types; a trail without insight selectors has none.
+async fn insights(ct: &Client, scope: &Scope, out: &Out, arn: &str, r: &mut posture_model::Resource) {
+    match ct.get_insight_selectors().trail_name(arn).send().await {
+        Ok(s) => {
+            let types: Vec<&str> = s.insight_selectors().iter().filter_map(|i| i.insight_type()).map(|t| t.as_str()).collect();
+            r.attrs.insert("insight_types".into(), json!(types));
+        }
+        Err(e) => {
+            let f = Failure::from_sdk(&e);
+            if f.is_absent_setting(&["InsightNotEnabledException"]) {
+                r.attrs.insert("insight_types".into(), json!([]));
+            } else {
+                out.attr_failed(scope, "GetInsightSelectors", &f);
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
     vpcs(&ec2, scope, out).await;
     subnets(&ec2, scope, out).await;
     volumes(&ec2, scope, out).await;
+    super::ec2_more::collect(&ec2, scope, out).await;
 }
 
 fn tags(r: &mut Resource, tags: &[Tag]) {
@@ -66,10 +67,14 @@ async fn instances(ec2: &Client, scope: &Scope, out: &Out) {
                 "iam_instance_profile_arn": i.iam_instance_profile().and_then(|p| p.arn()),
                 "security_group_ids": sgs,
                 "ebs_optimized": i.ebs_optimized().unwrap_or(false),
+                "network_interface_count": i.network_interfaces().len(),
             })
             .as_object()
             .cloned()
             .unwrap_or_default();
+            if let Some(v) = i.virtualization_type() {
+                r.attrs.insert("virtualization_type".into(), json!(v.as_str()));
+            }
             // Metadata options the API did not return are unknown, not "optional".
             if meta.is_none() {
                 r.attrs.remove("metadata_options");
@@ -91,7 +96,7 @@ async fn instances(ec2: &Client, scope: &Scope, out: &Out) {
     }
 }
 
-fn protocol(p: Option<&str>) -> String {
+pub(crate) fn protocol(p: Option<&str>) -> String {
     match p.unwrap_or("-1") {
         "-1" => "all".into(),
         "6" => "tcp".into(),
@@ -102,20 +107,43 @@ fn protocol(p: Option<&str>) -> String {
     }
 }
 
+/// Ports as rules read them: every port for `all` (and tcp/udp without a range), none for icmp.
+pub(crate) fn port_range(proto: &str, from: Option<i32>, to: Option<i32>) -> Value {
+    match (proto, from, to) {
+        ("all", _, _) => json!({"from": 0, "to": 65535}),
+        ("tcp" | "udp", Some(f), Some(t)) if f >= 0 && t >= 0 => json!({"from": f, "to": t}),
+        ("tcp" | "udp", _, _) => json!({"from": 0, "to": 65535}),
+        _ => Value::Null,
+    }
+}
+
+/// A security group permission in a source-neutral shape (the API's or an AWS Config item's).
+pub(crate) struct Perm<'a> {
+    pub proto: Option<&'a str>,
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    /// (canonical peer field, peer value, description), one per peer.
+    pub peers: Vec<(&'static str, Option<&'a str>, Option<&'a str>)>,
+}
+
+fn perm(p: &IpPermission) -> Perm<'_> {
+    let mut peers = Vec::new();
+    peers.extend(p.ip_ranges().iter().map(|r| ("cidr_ipv4", r.cidr_ip(), r.description())));
+    peers.extend(p.ipv6_ranges().iter().map(|r| ("cidr_ipv6", r.cidr_ipv6(), r.description())));
+    peers.extend(p.prefix_list_ids().iter().map(|r| ("prefix_list_id", r.prefix_list_id(), r.description())));
+    peers.extend(p.user_id_group_pairs().iter().map(|r| ("referenced_group_id", r.group_id(), r.description())));
+    Perm { proto: p.ip_protocol(), from: p.from_port(), to: p.to_port(), peers }
+}
+
 /// One canonical rule per peer of a permission, as `DescribeSecurityGroupRules` would list them.
-fn sg_rules(perms: &[IpPermission]) -> Vec<Value> {
+pub(crate) fn sg_rules(perms: &[Perm]) -> Vec<Value> {
     let mut rules = Vec::new();
     for p in perms {
-        let proto = protocol(p.ip_protocol());
-        let (from, to) = (p.from_port(), p.to_port());
+        let proto = protocol(p.proto);
+        let (from, to) = (p.from, p.to);
         let is_icmp = proto.starts_with("icmp");
-        let port_range = match (proto.as_str(), from, to) {
-            ("all", _, _) => json!({"from": 0, "to": 65535}),
-            ("tcp" | "udp", Some(f), Some(t)) if f >= 0 && t >= 0 => json!({"from": f, "to": t}),
-            ("tcp" | "udp", _, _) => json!({"from": 0, "to": 65535}),
-            _ => Value::Null,
-        };
-        let base = |peer: &str, value: Option<&str>, desc: Option<&str>| {
+        let port_range = port_range(&proto, from, to);
+        for (peer, value, desc) in &p.peers {
             let mut rule = json!({
                 "rule_id": null, "protocol": proto, "port_range": port_range,
                 "icmp_type": if is_icmp { json!(from) } else { Value::Null },
@@ -123,26 +151,35 @@ fn sg_rules(perms: &[IpPermission]) -> Vec<Value> {
                 "cidr_ipv4": null, "cidr_ipv6": null, "prefix_list_id": null, "referenced_group_id": null,
                 "description": desc,
             });
-            rule[peer] = opt_str(value);
-            rule
-        };
-        for r in p.ip_ranges() {
-            rules.push(base("cidr_ipv4", r.cidr_ip(), r.description()));
-        }
-        for r in p.ipv6_ranges() {
-            rules.push(base("cidr_ipv6", r.cidr_ipv6(), r.description()));
-        }
-        for r in p.prefix_list_ids() {
-            rules.push(base("prefix_list_id", r.prefix_list_id(), r.description()));
-        }
-        for r in p.user_id_group_pairs() {
-            rules.push(base("referenced_group_id", r.group_id(), r.description()));
+            rule[*peer] = opt_str(*value);
+            rules.push(rule);
         }
     }
     rules
 }
 
+/// How many network interfaces use each security group; `None` when they could not be listed.
+async fn interfaces_per_group(ec2: &Client, scope: &Scope, out: &Out) -> Option<HashMap<String, usize>> {
+    let mut counts = HashMap::new();
+    let mut pages = ec2.describe_network_interfaces().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for g in p.network_interfaces().iter().flat_map(|n| n.groups()).filter_map(|g| g.group_id()) {
+                    *counts.entry(g.to_string()).or_default() += 1;
+                }
+            }
+            Err(e) => {
+                out.attr_failed(scope, "DescribeNetworkInterfaces", &Failure::from_sdk(&e));
+                return None;
+            }
+        }
+    }
+    Some(counts)
+}
+
 async fn security_groups(ec2: &Client, scope: &Scope, out: &Out) {
+    let used = interfaces_per_group(ec2, scope, out).await;
     let mut pages = ec2.describe_security_groups().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = match page {
@@ -160,12 +197,15 @@ async fn security_groups(ec2: &Client, scope: &Scope, out: &Out) {
                 "description": g.description().unwrap_or_default(),
                 "vpc_id": g.vpc_id().unwrap_or_default(),
                 "is_default": name == "default",
-                "ingress_rules": sg_rules(g.ip_permissions()),
-                "egress_rules": sg_rules(g.ip_permissions_egress()),
+                "ingress_rules": sg_rules(&g.ip_permissions().iter().map(perm).collect::<Vec<_>>()),
+                "egress_rules": sg_rules(&g.ip_permissions_egress().iter().map(perm).collect::<Vec<_>>()),
             })
             .as_object()
             .cloned()
             .unwrap_or_default();
+            if let Some(map) = &used {
+                r.attrs.insert("network_interface_count".into(), json!(map.get(id).copied().unwrap_or(0)));
+            }
             if let Some(v) = g.vpc_id() {
                 relate(&mut r, "in_vpc", arn(scope, "ec2", &format!("vpc/{v}")));
             }
@@ -202,6 +242,7 @@ async fn vpcs(ec2: &Client, scope: &Scope, out: &Out) {
             }
         }
     }
+    let endpoints = vpc_endpoints(ec2, scope, out).await;
     let mut pages = ec2.describe_vpcs().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = match page {
@@ -233,6 +274,9 @@ async fn vpcs(ec2: &Client, scope: &Scope, out: &Out) {
                     }
                 }
                 r.attrs.insert("flow_logs".into(), Value::Array(logs));
+            }
+            if let Some(map) = &endpoints {
+                r.attrs.insert("vpc_endpoints".into(), Value::Array(map.get(id).cloned().unwrap_or_default()));
             }
             out.emit(r).await;
         }
@@ -317,4 +361,30 @@ async fn volumes(ec2: &Client, scope: &Scope, out: &Out) {
             out.emit(r).await;
         }
     }
+}
+
+/// The VPC endpoints of the region by VPC; `None` when they could not be listed.
+async fn vpc_endpoints(ec2: &Client, scope: &Scope, out: &Out) -> Option<HashMap<String, Vec<Value>>> {
+    let mut map: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut pages = ec2.describe_vpc_endpoints().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for e in p.vpc_endpoints() {
+                    let Some(vpc) = e.vpc_id() else { continue };
+                    map.entry(vpc.to_string()).or_default().push(json!({
+                        "vpc_endpoint_id": e.vpc_endpoint_id().unwrap_or_default(),
+                        "service_name": e.service_name().unwrap_or_default(),
+                        "vpc_endpoint_type": e.vpc_endpoint_type().map_or("", |t| t.as_str()),
+                        "state": e.state().map_or("", |s| s.as_str()),
+                    }));
+                }
+            }
+            Err(e) => {
+                out.attr_failed(scope, "DescribeVpcEndpoints", &Failure::from_sdk(&e));
+                return None;
+            }
+        }
+    }
+    Some(map)
 }

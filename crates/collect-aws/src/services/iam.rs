@@ -56,7 +56,8 @@ async fn account(iam: &Client, scope: &Scope, out: &Out) {
                 "require_lowercase_characters": p.require_lowercase_characters(),
                 "allow_users_to_change_password": p.allow_users_to_change_password(),
                 "expire_passwords": p.expire_passwords(),
-                "max_password_age": p.max_password_age(),
+                // 0 (as some emulators write it) and absence both mean passwords never expire.
+                "max_password_age": p.max_password_age().filter(|n| *n > 0),
                 "password_reuse_prevention": p.password_reuse_prevention(),
                 "hard_expiry": p.hard_expiry().unwrap_or(false),
             })));
@@ -90,6 +91,14 @@ async fn account(iam: &Client, scope: &Scope, out: &Out) {
         r.attrs.insert("root_hardware_mfa".into(), json!(false));
     }
     root_password_use(iam, scope, out, &mut r).await;
+    for (key, policy) in [
+        ("support_access_policy_entities", "arn:aws:iam::aws:policy/AWSSupportAccess"),
+        ("cloudshell_full_access_policy_entities", "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"),
+    ] {
+        if let Some(v) = policy_entities(iam, scope, out, policy).await {
+            r.attrs.insert(key.into(), v);
+        }
+    }
     out.emit(r).await;
 }
 
@@ -387,4 +396,29 @@ async fn instance_profiles(iam: &Client, scope: &Scope, out: &Out) {
             out.emit(r).await;
         }
     }
+}
+
+/// The users, groups and roles an AWS managed policy is attached to; `None` when unreadable.
+async fn policy_entities(iam: &Client, scope: &Scope, out: &Out, policy_arn: &str) -> Option<Value> {
+    let (mut users, mut groups, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+    let mut pages = iam.list_entities_for_policy().policy_arn(policy_arn).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                users.extend(p.policy_users().iter().filter_map(|u| u.user_name()).map(str::to_string));
+                groups.extend(p.policy_groups().iter().filter_map(|g| g.group_name()).map(str::to_string));
+                roles.extend(p.policy_roles().iter().filter_map(|r| r.role_name()).map(str::to_string));
+            }
+            Err(e) => {
+                let f = Failure::from_sdk(&e);
+                // A partition or emulator without the managed policy: it is attached to no one.
+                if f.is_absent_setting(&["NoSuchEntity"]) {
+                    break;
+                }
+                out.attr_failed(scope, &format!("ListEntitiesForPolicy({policy_arn})"), &f);
+                return None;
+            }
+        }
+    }
+    Some(json!({"user_names": users, "group_names": groups, "role_names": roles}))
 }

@@ -64,6 +64,8 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
                 }
                 Err(e) => out.attr_failed(scope, &format!("GetFunctionConcurrency({name})"), &Failure::from_sdk(&e)),
             }
+            r.attrs.insert("dead_letter_target_arn".into(), json!(f.dead_letter_config().and_then(|d| d.target_arn())));
+            extras(&lambda, scope, out, name, &mut r).await;
             if let Some(role) = f.role() {
                 relate(&mut r, "assumes_role", role);
             }
@@ -80,5 +82,43 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
             }
             out.emit(r).await;
         }
+    }
+}
+
+/// The on-failure destination, code signing and resource policy of a function; each "none"
+/// answer is a known null, each failure leaves its attribute unknown.
+async fn extras(lambda: &Client, scope: &Scope, out: &Out, name: &str, r: &mut posture_model::Resource) {
+    let absent = |f: &Failure| f.is_absent_setting(&["ResourceNotFoundException"]);
+    match lambda.get_function_event_invoke_config().function_name(name).send().await {
+        Ok(c) => {
+            let dest = c.destination_config().and_then(|d| d.on_failure()).and_then(|o| o.destination());
+            r.attrs.insert("on_failure_destination_arn".into(), json!(dest));
+        }
+        Err(e) => match Failure::from_sdk(&e) {
+            f if absent(&f) => {
+                r.attrs.insert("on_failure_destination_arn".into(), Value::Null);
+            }
+            f => out.attr_failed(scope, &format!("GetFunctionEventInvokeConfig({name})"), &f),
+        },
+    }
+    match lambda.get_function_code_signing_config().function_name(name).send().await {
+        Ok(c) => {
+            let arn = Some(c.code_signing_config_arn()).filter(|a| !a.is_empty());
+            r.attrs.insert("code_signing_config_arn".into(), json!(arn));
+        }
+        Err(e) => out.attr_failed(scope, &format!("GetFunctionCodeSigningConfig({name})"), &Failure::from_sdk(&e)),
+    }
+    match lambda.get_policy().function_name(name).send().await {
+        Ok(p) => {
+            let mut problems = Vec::new();
+            super::set(r, "policy", super::policy_value(p.policy(), &mut problems));
+            super::record(out, scope, &format!("GetPolicy({name})"), problems);
+        }
+        Err(e) => match Failure::from_sdk(&e) {
+            f if absent(&f) => {
+                r.attrs.insert("policy".into(), Value::Null);
+            }
+            f => out.attr_failed(scope, &format!("GetPolicy({name})"), &f),
+        },
     }
 }

@@ -1,12 +1,27 @@
 //! One module per AWS service: list, describe, map to canonical kinds (schema/kinds/aws.*.json).
 
+mod accessanalyzer;
 mod cloudtrail;
-mod ec2;
+mod config;
+mod dynamodb;
+pub(crate) mod ec2;
+mod ec2_more;
+pub(crate) mod ecr;
+mod eks;
+mod elb;
+mod elbv2;
+mod guardduty;
 mod iam;
 mod kms;
 mod lambda;
+mod logs;
+mod organizations;
 mod rds;
-mod s3;
+pub(crate) mod s3;
+mod secretsmanager;
+mod securityhub;
+pub(crate) mod sns;
+pub(crate) mod sqs;
 
 use crate::out::{Out, Scope};
 use aws_config::SdkConfig;
@@ -26,11 +41,46 @@ pub enum Service {
     Rds,
     Lambda,
     CloudTrail,
+    Elb,
+    Elbv2,
+    Logs,
+    Sns,
+    Sqs,
+    SecretsManager,
+    Ecr,
+    Eks,
+    DynamoDb,
+    GuardDuty,
+    SecurityHub,
+    AccessAnalyzer,
+    Config,
+    Organizations,
 }
 
 impl Service {
-    pub const ALL: [Service; 7] =
-        [Service::Iam, Service::S3, Service::Ec2, Service::Kms, Service::Rds, Service::Lambda, Service::CloudTrail];
+    pub const ALL: [Service; 21] = [
+        Service::Iam,
+        Service::S3,
+        Service::Ec2,
+        Service::Kms,
+        Service::Rds,
+        Service::Lambda,
+        Service::CloudTrail,
+        Service::Elb,
+        Service::Elbv2,
+        Service::Logs,
+        Service::Sns,
+        Service::Sqs,
+        Service::SecretsManager,
+        Service::Ecr,
+        Service::Eks,
+        Service::DynamoDb,
+        Service::GuardDuty,
+        Service::SecurityHub,
+        Service::AccessAnalyzer,
+        Service::Config,
+        Service::Organizations,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -41,16 +91,37 @@ impl Service {
             Service::Rds => "rds",
             Service::Lambda => "lambda",
             Service::CloudTrail => "cloudtrail",
+            Service::Elb => "elb",
+            Service::Elbv2 => "elbv2",
+            Service::Logs => "logs",
+            Service::Sns => "sns",
+            Service::Sqs => "sqs",
+            Service::SecretsManager => "secretsmanager",
+            Service::Ecr => "ecr",
+            Service::Eks => "eks",
+            Service::DynamoDb => "dynamodb",
+            Service::GuardDuty => "guardduty",
+            Service::SecurityHub => "securityhub",
+            Service::AccessAnalyzer => "accessanalyzer",
+            Service::Config => "config",
+            Service::Organizations => "organizations",
         }
     }
 
     pub fn parse(s: &str) -> Option<Service> {
+        // `cloudwatch` collects with `logs`: alarms are read together with the metric filters.
+        let s = if s.eq_ignore_ascii_case("cloudwatch") { "logs" } else { s };
         Service::ALL.into_iter().find(|x| x.name().eq_ignore_ascii_case(s))
+    }
+
+    /// Every name `--services` accepts, comma-separated.
+    pub fn names() -> String {
+        Service::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
     }
 
     /// Listed once per account rather than per region.
     pub fn is_global(self) -> bool {
-        matches!(self, Service::Iam | Service::S3)
+        matches!(self, Service::Iam | Service::S3 | Service::Organizations)
     }
 }
 
@@ -63,6 +134,20 @@ pub async fn collect(service: Service, config: &SdkConfig, scope: &Scope, region
         Service::Rds => rds::collect(config, scope, out).await,
         Service::Lambda => lambda::collect(config, scope, out).await,
         Service::CloudTrail => cloudtrail::collect(config, scope, out).await,
+        Service::Elb => elb::collect(config, scope, out).await,
+        Service::Elbv2 => elbv2::collect(config, scope, out).await,
+        Service::Logs => logs::collect(config, scope, out).await,
+        Service::Sns => sns::collect(config, scope, out).await,
+        Service::Sqs => sqs::collect(config, scope, out).await,
+        Service::SecretsManager => secretsmanager::collect(config, scope, out).await,
+        Service::Ecr => ecr::collect(config, scope, out).await,
+        Service::Eks => eks::collect(config, scope, out).await,
+        Service::DynamoDb => dynamodb::collect(config, scope, out).await,
+        Service::GuardDuty => guardduty::collect(config, scope, out).await,
+        Service::SecurityHub => securityhub::collect(config, scope, out).await,
+        Service::AccessAnalyzer => accessanalyzer::collect(config, scope, out).await,
+        Service::Config => config::collect(config, scope, out).await,
+        Service::Organizations => organizations::collect(config, scope, out).await,
     }
 }
 
@@ -110,5 +195,54 @@ where
     let mut done = stream::iter(items).map(describe).buffer_unordered(limit);
     while let Some(r) = done.next().await {
         out.emit(r).await;
+    }
+}
+
+/// A JSON object's map (empty for anything else): collectors build attrs with `json!`.
+fn obj(v: Value) -> serde_json::Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// Sets `key` when the value is known; `None` (could not read) leaves it absent, i.e. unknown.
+fn set(r: &mut Resource, key: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        r.attrs.insert(key.into(), v);
+    }
+}
+
+/// The same place under another service name, for calls a collector makes to a second API.
+fn sub(scope: &Scope, service: &'static str) -> Scope {
+    Scope { service, ..scope.clone() }
+}
+
+/// A resource policy as the API returned it: normalised, `null` when there is none. A document
+/// that does not parse leaves the attribute unknown and adds a problem to `problems`.
+pub(crate) fn policy_value(text: Option<&str>, problems: &mut Vec<String>) -> Option<Value> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return Some(Value::Null) };
+    match crate::policy::parse_policy(text) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    }
+}
+
+/// Records the problems a mapping function found in an answer that did arrive.
+fn record(out: &Out, scope: &Scope, op: &str, problems: Vec<String>) {
+    for p in problems {
+        out.attr_failed(scope, op, &crate::error::Failure::other(p));
+    }
+}
+
+/// Tags as most APIs return them: a list of key/value pairs.
+fn tag_pairs<'a>(r: &mut Resource, pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) {
+    for (k, v) in pairs {
+        if let (Some(k), Some(v)) = (k, v) {
+            r.tags.insert(k.to_string(), v.to_string());
+        }
     }
 }

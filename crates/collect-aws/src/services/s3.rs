@@ -94,29 +94,25 @@ async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: 
                     if let Some(k) = d.and_then(|d| d.kms_master_key_id()) {
                         super::relate(&mut r, "encrypted_with", k);
                     }
-                    json!({
-                        "sse_algorithm": d.map_or("AES256", |d| d.sse_algorithm().as_str()),
-                        "kms_master_key_id": d.and_then(|d| d.kms_master_key_id()),
-                        "bucket_key_enabled": rule.bucket_key_enabled().unwrap_or(false),
-                    })
+                    encryption_json(d.map_or("AES256", |d| d.sse_algorithm().as_str()), d.and_then(|d| d.kms_master_key_id()), rule.bucket_key_enabled().unwrap_or(false))
                 }),
         ),
         Err(e) => absent_or_fail(&Failure::from_sdk(&e), &["ServerSideEncryptionConfigurationNotFoundError"], || fail("GetBucketEncryption", &Failure::from_sdk(&e))),
     };
     set(&mut r, "encryption", enc);
     match s3.get_bucket_versioning().bucket(&name).send().await {
-        Ok(v) => set(&mut r, "versioning", Some(json!({
-            "enabled": v.status().is_some_and(|s| s.as_str() == "Enabled"),
-            "mfa_delete": v.mfa_delete().is_some_and(|s| s.as_str() == "Enabled"),
-        }))),
+        Ok(v) => set(&mut r, "versioning", Some(versioning_json(
+            v.status().is_some_and(|s| s.as_str() == "Enabled"),
+            v.mfa_delete().is_some_and(|s| s.as_str() == "Enabled"),
+        ))),
         Err(e) => fail("GetBucketVersioning", &Failure::from_sdk(&e)),
     }
     match s3.get_bucket_logging().bucket(&name).send().await {
         Ok(l) => {
-            let v = l.logging_enabled().map_or(Value::Null, |l| {
-                super::relate(&mut r, "logs_to", format!("arn:aws:s3:::{}", l.target_bucket()));
-                json!({"target_bucket": l.target_bucket(), "target_prefix": l.target_prefix()})
-            });
+            let v = logging_json(l.logging_enabled().map(|l| l.target_bucket()), l.logging_enabled().map(|l| l.target_prefix()));
+            if let Some(target) = l.logging_enabled().map(|l| l.target_bucket()) {
+                super::relate(&mut r, "logs_to", format!("arn:aws:s3:::{target}"));
+            }
             set(&mut r, "logging", Some(v));
         }
         Err(e) => fail("GetBucketLogging", &Failure::from_sdk(&e)),
@@ -140,12 +136,12 @@ async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: 
                 .iter()
                 .map(|g| {
                     let who = g.grantee();
-                    json!({
-                        "grantee_type": who.map_or("CanonicalUser", |w| w.r#type().as_str()),
-                        "grantee_id": who.and_then(|w| w.id()),
-                        "grantee_uri": who.and_then(|w| w.uri()),
-                        "permission": g.permission().map_or("READ", |p| p.as_str()),
-                    })
+                    grant_json(
+                        who.map_or("CanonicalUser", |w| w.r#type().as_str()),
+                        who.and_then(|w| w.id()),
+                        who.and_then(|w| w.uri()),
+                        g.permission().map_or("READ", |p| p.as_str()),
+                    )
                 })
                 .collect();
             set(&mut r, "acl_grants", Some(Value::Array(grants)));
@@ -173,6 +169,9 @@ async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: 
             .map(|_| json!(false)),
     };
     set(&mut r, "website_enabled", website);
+    set(&mut r, "lifecycle_rules", lifecycle(&s3, &name, &fail).await);
+    set(&mut r, "replication", replication(&s3, &name, &fail).await);
+    set(&mut r, "event_notifications", notifications(&s3, &name, &fail).await);
     match s3.get_bucket_tagging().bucket(&name).send().await {
         Ok(t) => {
             for tag in t.tag_set() {
@@ -214,11 +213,112 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
 
 /// Block Public Access settings, bucket- or account-level (two SDK types, one shape). An omitted
 /// flag is off.
-fn block_json([acls, ignore, policy, restrict]: [Option<bool>; 4]) -> Value {
+pub(crate) fn block_json([acls, ignore, policy, restrict]: [Option<bool>; 4]) -> Value {
     json!({
         "block_public_acls": acls.unwrap_or(false),
         "ignore_public_acls": ignore.unwrap_or(false),
         "block_public_policy": policy.unwrap_or(false),
         "restrict_public_buckets": restrict.unwrap_or(false),
     })
+}
+
+/// Default encryption of a bucket (shared with the AWS Config importer).
+pub(crate) fn encryption_json(sse_algorithm: &str, kms_key: Option<&str>, bucket_key_enabled: bool) -> Value {
+    json!({"sse_algorithm": sse_algorithm, "kms_master_key_id": kms_key, "bucket_key_enabled": bucket_key_enabled})
+}
+
+pub(crate) fn versioning_json(enabled: bool, mfa_delete: bool) -> Value {
+    json!({"enabled": enabled, "mfa_delete": mfa_delete})
+}
+
+/// One ACL grant; `grantee_type` is `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+pub(crate) fn grant_json(grantee_type: &str, id: Option<&str>, uri: Option<&str>, permission: &str) -> Value {
+    json!({"grantee_type": grantee_type, "grantee_id": id, "grantee_uri": uri, "permission": permission})
+}
+
+/// Server access logging; `null` when the bucket does not log.
+pub(crate) fn logging_json(target_bucket: Option<&str>, target_prefix: Option<&str>) -> Value {
+    match target_bucket.filter(|b| !b.is_empty()) {
+        Some(b) => json!({"target_bucket": b, "target_prefix": target_prefix}),
+        None => Value::Null,
+    }
+}
+
+/// Lifecycle rules; `null` when the bucket has none, `None` when unreadable.
+async fn lifecycle(s3: &Client, name: &str, fail: &impl Fn(&str, &Failure)) -> Option<Value> {
+    let l = match s3.get_bucket_lifecycle_configuration().bucket(name).send().await {
+        Ok(l) => l,
+        Err(e) => {
+            let f = Failure::from_sdk(&e);
+            return absent_or_fail(&f, &["NoSuchLifecycleConfiguration"], || fail("GetBucketLifecycleConfiguration", &f));
+        }
+    };
+    let rules: Vec<Value> = l
+        .rules()
+        .iter()
+        .map(|r| {
+            let transitions: Vec<Value> = r
+                .transitions()
+                .iter()
+                .map(|t| json!({"days": t.days(), "storage_class": t.storage_class().map_or("", |c| c.as_str())}))
+                .collect();
+            json!({
+                "id": r.id(),
+                "status": r.status().as_str(),
+                "prefix": r.filter().and_then(|f| f.prefix()),
+                "expiration_days": r.expiration().and_then(|e| e.days()),
+                "noncurrent_version_expiration_days": r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()),
+                "abort_incomplete_multipart_upload_days": r.abort_incomplete_multipart_upload().and_then(|a| a.days_after_initiation()),
+                "transitions": transitions,
+            })
+        })
+        .collect();
+    Some(Value::Array(rules))
+}
+
+/// Replication rules; `null` when the bucket does not replicate, `None` when unreadable.
+async fn replication(s3: &Client, name: &str, fail: &impl Fn(&str, &Failure)) -> Option<Value> {
+    let r = match s3.get_bucket_replication().bucket(name).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            let f = Failure::from_sdk(&e);
+            return absent_or_fail(&f, &["ReplicationConfigurationNotFoundError"], || fail("GetBucketReplication", &f));
+        }
+    };
+    Some(r.replication_configuration().map_or(Value::Null, |c| {
+        let rules: Vec<Value> = c
+            .rules()
+            .iter()
+            .map(|x| {
+                let d = x.destination();
+                json!({
+                    "id": x.id(),
+                    "status": x.status().as_str(),
+                    "destination_bucket": d.map_or("", |d| d.bucket()),
+                    "destination_account": d.and_then(|d| d.account()),
+                    "destination_region": null,
+                })
+            })
+            .collect();
+        json!({"role": c.role(), "rules": rules})
+    }))
+}
+
+/// Event notification destinations and whether EventBridge receives every event.
+async fn notifications(s3: &Client, name: &str, fail: &impl Fn(&str, &Failure)) -> Option<Value> {
+    let n = match s3.get_bucket_notification_configuration().bucket(name).send().await {
+        Ok(n) => n,
+        Err(e) => {
+            fail("GetBucketNotificationConfiguration", &Failure::from_sdk(&e));
+            return None;
+        }
+    };
+    let events = |e: &[aws_sdk_s3::types::Event]| e.iter().map(|x| x.as_str().to_string()).collect::<Vec<_>>();
+    let mut destinations = Vec::new();
+    destinations.extend(n.topic_configurations().iter().map(|c| json!({"type": "sns", "arn": c.topic_arn(), "events": events(c.events())})));
+    destinations.extend(n.queue_configurations().iter().map(|c| json!({"type": "sqs", "arn": c.queue_arn(), "events": events(c.events())})));
+    destinations.extend(
+        n.lambda_function_configurations().iter().map(|c| json!({"type": "lambda", "arn": c.lambda_function_arn(), "events": events(c.events())})),
+    );
+    Some(json!({"eventbridge_enabled": n.event_bridge_configuration().is_some(), "destinations": destinations}))
 }
