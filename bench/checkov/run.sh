@@ -20,8 +20,14 @@ if [ ! -x "$venv/bin/checkov" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet checkov
 fi
-cargo build --quiet --release -p posture-cli
-posture=$root/target/release/posture
+# POSTURE_BIN=path uses an existing binary (e.g. a debug build) instead of building release.
+if [ -n "${POSTURE_BIN:-}" ]; then
+    posture=$POSTURE_BIN
+else
+    cargo build --quiet --release -p posture-cli
+    posture=$root/target/release/posture
+fi
+build=$(case "$posture" in */release/*) echo release;; */debug/*) echo debug;; *) echo custom;; esac)
 
 # Wall seconds and peak RSS (KiB) of one command, from GNU time's verbose output.
 measure() {
@@ -60,7 +66,7 @@ ratio=$(awk -v c="$c_wall" -v p="$p_wall" 'BEGIN { printf "%.1f", (p > 0) ? c / 
     echo
     echo "| tool | wall time (median) | peak memory |"
     echo "|---|---|---|"
-    echo "| posture $("$posture" --version | awk '{print $2}') (release, $runs runs) | ${p_wall} s | $((p_rss / 1024)) MiB |"
+    echo "| posture $("$posture" --version | awk '{print $2}') ($build build, $runs runs) | ${p_wall} s | $((p_rss / 1024)) MiB |"
     echo "| checkov $("$venv/bin/checkov" --version) ($checkov_runs runs) | ${c_wall} s | $((c_rss / 1024)) MiB |"
     echo
     echo "Posture is **${ratio}×** faster (Checkov median / Posture median)."

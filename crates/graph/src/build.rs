@@ -81,16 +81,23 @@ pub(crate) fn extract(r: Resource, paths: &[Vec<String>]) -> Extracted {
     }
 }
 
-/// Accumulates resources and findings; [`GraphBuilder::finish`] derives everything else.
-pub struct GraphBuilder {
+/// Where extracted resources are interned (the sequential half of a build).
+struct Sink {
     g: Graph,
-    paths: Vec<Vec<String>>,
     path_syms: Vec<Sym>,
     tag_list: Vec<(NodeId, Sym, Sym)>,
     parts: Vec<(NodeId, Part)>,
+    resources: u64,
+}
+
+/// Accumulates resources and findings; [`GraphBuilder::finish`] derives everything else.
+pub struct GraphBuilder {
+    sink: Sink,
+    paths: Vec<Vec<String>>,
+    /// The last batch, extracted and waiting to be interned while the next is extracted.
+    queued: Vec<Extracted>,
     findings: Vec<(NodeId, FindingRec)>,
     started: Instant,
-    resources: u64,
 }
 
 impl GraphBuilder {
@@ -104,6 +111,7 @@ impl GraphBuilder {
         let paths: Vec<Vec<String>> = opts.attr_paths.iter().map(|p| p.split('.').map(str::to_string).collect()).collect();
         let path_syms = opts.attr_paths.iter().map(|p| syms.intern(p)).collect();
         GraphBuilder {
+            sink: Sink {
             g: Graph {
                 uids: UidIndex::default(),
                 nodes: Vec::new(),
@@ -129,31 +137,45 @@ impl GraphBuilder {
                 pending: Vec::new(),
                 stats: BuildStats::default(),
             },
-            paths,
             path_syms,
             tag_list: Vec::new(),
             parts: Vec::new(),
+            resources: 0,
+            },
+            paths,
+            queued: Vec::new(),
             findings: Vec::new(),
             started: Instant::now(),
-            resources: 0,
         }
     }
 
     /// Adds one resource.
     pub fn add(&mut self, r: Resource) {
+        self.flush();
         let x = extract(r, &self.paths);
-        self.push(x);
+        self.sink.push(x);
     }
 
-    /// Adds many resources, extracting them in parallel.
+    /// Adds many resources: this batch is extracted in parallel while the previous one is
+    /// interned.
     pub fn add_batch(&mut self, batch: Vec<Resource>) {
-        let paths = &self.paths;
-        let xs: Vec<Extracted> = batch.into_par_iter().map(|r| extract(r, paths)).collect();
-        for x in xs {
-            self.push(x);
+        let prev = std::mem::take(&mut self.queued);
+        let (paths, sink) = (&self.paths, &mut self.sink);
+        let (xs, ()) = rayon::join(
+            || batch.into_par_iter().map(|r| extract(r, paths)).collect::<Vec<Extracted>>(),
+            || prev.into_iter().for_each(|x| sink.push(x)),
+        );
+        self.queued = xs;
+    }
+
+    fn flush(&mut self) {
+        for x in std::mem::take(&mut self.queued) {
+            self.sink.push(x);
         }
     }
+}
 
+impl Sink {
     fn node(&mut self, uid: &str) -> NodeId {
         let (id, new) = self.g.uids.intern(uid);
         if new {
@@ -191,29 +213,34 @@ impl GraphBuilder {
         }
         self.parts.extend(x.parts.into_iter().map(|p| (id, p)));
     }
+}
 
+impl GraphBuilder {
     /// Records an open finding on `uid` (ignored when the resource is not in the graph).
     pub fn add_finding(&mut self, uid: &str, rule_id: &str, severity: Severity, title: &str) {
-        let Some(n) = self.g.uids.get(uid) else { return };
-        let rec = FindingRec { rule: self.g.syms.intern(rule_id), title: self.g.syms.intern(title), severity };
+        self.flush();
+        let g = &mut self.sink.g;
+        let Some(n) = g.uids.get(uid) else { return };
+        let rec = FindingRec { rule: g.syms.intern(rule_id), title: g.syms.intern(title), severity };
         self.findings.push((n, rec));
     }
 
     pub fn resources(&self) -> u64 {
-        self.resources
+        self.sink.resources + self.queued.len() as u64
     }
 
     /// Derives every edge and insight and seals the graph.
     pub fn finish(mut self) -> Graph {
+        self.flush();
         let ingest = self.started.elapsed();
         let t = Instant::now();
         self.index_tags();
-        self.g.uids.sort();
+        self.sink.g.uids.sort();
         self.index_members();
-        self.g.internet = self.g.virtual_node(crate::INTERNET_UID, "posture.virtual.internet", "Internet (anyone)", "", 0);
+        self.sink.g.internet = self.sink.g.virtual_node(crate::INTERNET_UID, "posture.virtual.internet", "Internet (anyone)", "", 0);
         self.index_findings();
         let mut by = Providers::default();
-        for (n, p) in std::mem::take(&mut self.parts) {
+        for (n, p) in std::mem::take(&mut self.sink.parts) {
             match p {
                 Part::Aws(p) => by.aws.push((n, p)),
                 Part::Azure(p) => by.azure.push((n, p)),
@@ -221,7 +248,7 @@ impl GraphBuilder {
                 Part::K8s(p) => by.k8s.push((n, p)),
             }
         }
-        let g = &mut self.g;
+        let g = &mut self.sink.g;
         let rels = common::RelIndex::new(g);
         let t_perm = Instant::now();
         aws::derive(g, by.aws, &rels);
@@ -234,7 +261,7 @@ impl GraphBuilder {
         common::final_flags(g);
         g.seal();
         g.stats = BuildStats {
-            resources: self.resources,
+            resources: self.sink.resources,
             nodes: g.nodes.len() as u64,
             edges: g.out.edges.len() as u64,
             derived_edges: g.infos.len() as u64,
@@ -243,14 +270,14 @@ impl GraphBuilder {
             derive: t.elapsed(),
             permissions: perm,
         };
-        self.g
+        self.sink.g
     }
 
     fn index_tags(&mut self) {
-        let mut list = std::mem::take(&mut self.tag_list);
+        let mut list = std::mem::take(&mut self.sink.tag_list);
         list.sort_unstable();
         list.dedup();
-        let n = self.g.nodes.len();
+        let n = self.sink.g.nodes.len();
         let mut start = vec![0u32; n + 1];
         for (id, _, _) in &list {
             start[*id as usize + 1] += 1;
@@ -258,12 +285,12 @@ impl GraphBuilder {
         for i in 0..n {
             start[i + 1] += start[i];
         }
-        self.g.tag_start = start;
-        self.g.tags = list.into_iter().map(|(_, k, v)| (k, v)).collect();
+        self.sink.g.tag_start = start;
+        self.sink.g.tags = list.into_iter().map(|(_, k, v)| (k, v)).collect();
     }
 
     fn index_members(&mut self) {
-        let g = &mut self.g;
+        let g = &mut self.sink.g;
         for (i, node) in g.nodes.iter().enumerate() {
             if node.flags & EXTERNAL.0 == 0 {
                 g.members.entry((node.account, node.kind)).or_default().push(i as NodeId);
@@ -272,7 +299,7 @@ impl GraphBuilder {
     }
 
     fn index_findings(&mut self) {
-        let g = &mut self.g;
+        let g = &mut self.sink.g;
         let mut list = std::mem::take(&mut self.findings);
         list.sort_unstable_by_key(|(n, f)| (*n, std::cmp::Reverse(f.severity), f.rule));
         let n = g.nodes.len();

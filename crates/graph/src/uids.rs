@@ -9,7 +9,7 @@ pub type NodeId = u32;
 #[derive(Default)]
 pub struct UidIndex {
     arena: String,
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     table: HashTable<NodeId>,
     sorted: Vec<NodeId>,
 }
@@ -21,8 +21,8 @@ fn hash(s: &str) -> u64 {
 impl UidIndex {
     pub fn uid(&self, id: NodeId) -> &str {
         let i = id as usize;
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
         self.arena.get(start..end).unwrap_or("")
     }
 
@@ -38,12 +38,12 @@ impl UidIndex {
         }
         let id = self.ends.len() as NodeId;
         self.arena.push_str(uid);
-        self.ends.push(self.arena.len() as u32);
+        self.ends.push(self.arena.len());
         let (arena, ends) = (&self.arena, &self.ends);
         let uid_of = |id: NodeId| -> &str {
             let i = id as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &arena[start..ends[i] as usize]
+            let start = if i == 0 { 0 } else { ends.get(i - 1).copied().unwrap_or(0) };
+            arena.get(start..ends.get(i).copied().unwrap_or(0)).unwrap_or("")
         };
         self.table.insert_unique(h, id, |&other| hash(uid_of(other)));
         (id, true)
@@ -64,7 +64,7 @@ impl UidIndex {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.arena.capacity() + self.ends.capacity() * 4 + self.table.capacity() * 5 + self.sorted.capacity() * 4
+        self.arena.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5 + self.sorted.capacity() * 4
     }
 }
 

@@ -152,8 +152,12 @@ fn tokens(p: &str, ci: bool) -> Vec<Tok> {
         .collect()
 }
 
-/// Classic linear-time wildcard matching with one backtrack point.
+/// Classic linear-time wildcard matching with one backtrack point; on bytes when both sides are
+/// ASCII (ARNs and actions almost always are), on characters otherwise.
 fn glob_match(pattern: &str, text: &str, ci: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_bytes(pattern.as_bytes(), text.as_bytes(), ci);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().map(|c| fold(c, ci)).collect();
     let (mut pi, mut ti) = (0usize, 0usize);
@@ -174,6 +178,28 @@ fn glob_match(pattern: &str, text: &str, ci: bool) -> bool {
         }
     }
     p[pi..].iter().all(|c| *c == '*')
+}
+
+fn glob_bytes(p: &[u8], t: &[u8], ci: bool) -> bool {
+    let fold = |b: u8| if ci { b.to_ascii_lowercase() } else { b };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && p[pi] == fold(t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 // NFA over pattern positions, for the prefix questions.

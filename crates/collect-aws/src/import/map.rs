@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 /// What one item becomes.
 pub enum Mapped {
-    Resource(Resource),
+    Resource(Box<Resource>),
     /// The account-level S3 Block Public Access, which every bucket of the account carries.
     AccountBlock { account: String, block: Value },
     /// A resource type Posture does not map.
@@ -49,7 +49,7 @@ pub fn map(item: &Item, file: &str, problems: &mut Vec<String>) -> Mapped {
         "AWS::ECR::Repository" => ecr_repository(item, file, problems),
         _ => return Mapped::Unmapped,
     };
-    Mapped::Resource(r)
+    Mapped::Resource(Box::new(r))
 }
 
 fn relate(r: &mut Resource, rel: &str, target: impl Into<String>) {
@@ -632,7 +632,7 @@ fn eks_cluster(item: &Item, file: &str) -> Resource {
     if let Some(types) = log_types(c) {
         r.attrs.insert("enabled_log_types".into(), json!(types));
     }
-    put(&mut r, "authentication_mode", path(c, &["accessConfig", "authenticationMode"]).map(Value::clone));
+    put(&mut r, "authentication_mode", path(c, &["accessConfig", "authenticationMode"]).cloned());
     if let Some(role) = text(c, "roleArn") {
         relate(&mut r, "assumes_role", role);
     }
@@ -691,7 +691,7 @@ mod tests {
         let item = Item::parse(&v).unwrap();
         let mut problems = Vec::new();
         match map(&item, "f.json", &mut problems) {
-            Mapped::Resource(r) => r,
+            Mapped::Resource(r) => *r,
             _ => panic!("a bucket maps to a resource"),
         }
     }
@@ -732,5 +732,46 @@ mod tests {
         assert!(matches!(map(&Item::parse(&v).unwrap(), "f", &mut Vec::new()), Mapped::Unmapped));
         assert!(Item::parse(&json!({"resourceType": "AWS::S3::Bucket"})).is_err());
         assert!(Item::parse(&json!([1])).is_err());
+    }
+
+    const TYPES: &[&str] = &[
+        "AWS::S3::Bucket", "AWS::S3::AccountPublicAccessBlock", "AWS::EC2::SecurityGroup", "AWS::EC2::Instance",
+        "AWS::EC2::Volume", "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::NetworkAcl", "AWS::IAM::User", "AWS::IAM::Role",
+        "AWS::IAM::Policy", "AWS::RDS::DBInstance", "AWS::KMS::Key", "AWS::CloudTrail::Trail", "AWS::Lambda::Function",
+        "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::EKS::Cluster", "AWS::ECR::Repository",
+    ];
+    const KEYS: &[&str] = &[
+        "name", "groupId", "ipPermissions", "ipv4Ranges", "fromPort", "toPort", "ipProtocol", "instanceId", "state",
+        "metadataOptions", "securityGroups", "attachments", "encrypted", "policyVersionList", "document", "isDefaultVersion",
+        "assumeRolePolicyDocument", "entries", "portRange", "environment", "variables", "vpcConfig", "resourcesVpcConfig",
+        "logging", "clusterLogging", "encryptionConfig", "Policy", "RedrivePolicy", "sSEDescription", "grantList",
+        "imageScanningConfiguration", "lifecyclePolicy", "repositoryPolicyText", "rules", "PublicAccessBlockConfiguration",
+    ];
+
+    fn value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z{}\\[\\]\":0-9*]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::vec((proptest::sample::select(KEYS), inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_configuration_maps_without_panicking(t in proptest::sample::select(TYPES), conf in value(), sup in value()) {
+            let v = json!({"resourceType": t, "configuration": conf, "supplementaryConfiguration": sup});
+            if let Ok(item) = Item::parse(&v) {
+                let _ = map(&item, "f", &mut Vec::new());
+            }
+        }
     }
 }

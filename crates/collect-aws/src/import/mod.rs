@@ -76,6 +76,7 @@ fn import_file(path: &Path, report: &mut ImportReport, held: &mut Held, emit: &m
         let mut problems = Vec::new();
         match map::map(&item, &name, &mut problems) {
             map::Mapped::Resource(r) => {
+                let r = *r;
                 for p in problems {
                     report.issues.push(issue(&format!("{at} {}", r.uid), p, false));
                 }

@@ -204,4 +204,23 @@ mod tests {
         assert_eq!(contents(&path).unwrap(), b"{\"configurationItems\":[]}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in ".{0,400}") {
+            let _ = items(text.as_bytes(), &mut |_| {});
+        }
+
+        #[test]
+        fn never_panics_on_items_of_any_shape(v in proptest::collection::vec("[a-zA-Z:{}\\[\\]\",0-9 ]{0,40}", 0..6)) {
+            let text = format!("{{\"configurationItems\":[{}]}}", v.join(","));
+            let _ = items(text.as_bytes(), &mut |item| {
+                if let Ok(v) = item {
+                    if let Ok(i) = super::super::item::Item::parse(&v) {
+                        let _ = super::super::map::map(&i, "f", &mut Vec::new());
+                    }
+                }
+            });
+        }
+    }
 }

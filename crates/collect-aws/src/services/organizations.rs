@@ -146,19 +146,16 @@ async fn accounts(org: &Client, scope: &Scope, out: &Out, o: &Organization, org_
         set(&mut r, "status", a.status().map(|s| json!(s.as_str())));
         set(&mut r, "joined_method", a.joined_method().map(|m| json!(m.as_str())));
         relate(&mut r, "member_of", org_arn);
-        match ancestors(org, scope, out, id, &mut parents).await {
-            Some(chain) => {
-                if let Some(p) = chain.first() {
-                    r.attrs.insert("parent_id".into(), json!(p));
-                }
-                for scp in scps.into_iter().flatten() {
-                    if scp.targets.contains(id) || chain.iter().any(|c| scp.targets.contains(c)) {
-                        relate(&mut r, "attached_policy", scp.uid.clone());
-                    }
+        // A parent chain that could not be read (recorded) leaves the account without SCP relations.
+        if let Some(chain) = ancestors(org, scope, out, id, &mut parents).await {
+            if let Some(p) = chain.first() {
+                r.attrs.insert("parent_id".into(), json!(p));
+            }
+            for scp in scps.into_iter().flatten() {
+                if scp.targets.contains(id) || chain.iter().any(|c| scp.targets.contains(c)) {
+                    relate(&mut r, "attached_policy", scp.uid.clone());
                 }
             }
-            // The parent chain could not be read (recorded): the account keeps no SCP relation.
-            None => {}
         }
         out.emit(r).await;
     }

@@ -31,7 +31,13 @@ impl Esc<'_> {
         if !self.m.could(self.p, action) {
             return (None, Vec::new());
         }
-        let d = self.m.decide_arn(self.p, action, arn, self.p.who.account.as_deref(), None, ResourceMode::None);
+        let account = self.p.who.account.as_deref();
+        let t = aws::Target { resource: aws::ResourceRef::Exact(arn), account, tags: None, policy: None, policy_unreadable: false, mode: ResourceMode::None };
+        // The cheap answer first; the statements only for what is allowed.
+        if aws::allowed(action, &self.p.who, &self.m.identity(self.p), &t).is_none() {
+            return (None, Vec::new());
+        }
+        let d = self.m.decide_arn(self.p, action, arn, account, None, ResourceMode::None);
         (d.allowed, self.m.cites(&d.allow_by))
     }
 
@@ -56,6 +62,35 @@ impl Esc<'_> {
         let k = self.g.kind_sym(kind);
         k.map(|k| self.g.members_of(acct, k).to_vec()).unwrap_or_default()
     }
+
+    /// Resources of `kind` in its account that an Allow naming one of `actions` could cover:
+    /// those its Resource patterns name, or all of them when a pattern is broad.
+    fn candidates(&self, actions: &[&str], kind: &str) -> Vec<NodeId> {
+        use posture_permissions::aws::policy::{Effect, Match};
+        let names = |m: &Match| match m {
+            Match::Only(ps) => actions.iter().any(|a| ps.iter().any(|x| x.matches(a))),
+            Match::Not(ps) => actions.iter().any(|a| !ps.iter().any(|x| x.matches(a))),
+            Match::Implicit => false,
+        };
+        let acct = self.g.node(self.n).account;
+        let mut out = Vec::new();
+        for d in self.p.policies.iter().filter_map(|i| self.m.docs.get(*i as usize)) {
+            for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow && names(&s.action)) {
+                let Match::Only(ps) = &s.resource else { return self.same_account(kind) };
+                for pat in ps {
+                    let prefix = pat.literal_prefix();
+                    // `…:function:*`, `…:role/*`: a whole namespace of the account.
+                    if prefix.len() < 8 || prefix.ends_with(':') || prefix.ends_with('/') {
+                        return self.same_account(kind);
+                    }
+                    out.extend(self.g.uids.with_prefix(prefix).iter().filter(|n| self.g.kind(**n) == kind && self.g.node(**n).account == acct));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 pub(super) fn derive(g: &Graph, m: &Model, cx: &Ctx, rels: &RelIndex, out: &mut Vec<NewEdge>) {
@@ -64,7 +99,7 @@ pub(super) fn derive(g: &Graph, m: &Model, cx: &Ctx, rels: &RelIndex, out: &mut 
     let launchable = launchable(g, m, cx);
     for n in ids {
         let Some(p) = m.principals.get(&n) else { continue };
-        if cx.privileged.contains(&n) || p.who.kind == PrincipalKind::Group {
+        if cx.privileged.contains(&n) || p.who.kind == PrincipalKind::Group || !names_iam_or_lambda(m, p) {
             continue;
         }
         let mut e = Esc { g, m, cx, n, p, out, launchable: &launchable };
@@ -76,6 +111,25 @@ pub(super) fn derive(g: &Graph, m: &Model, cx: &Ctx, rels: &RelIndex, out: &mut 
         trust_rewrite(&mut e);
         function_code(&mut e, rels);
     }
+}
+
+/// Whether any Allow of `p` can name an `iam:` or `lambda:` action: every method needs one.
+fn names_iam_or_lambda(m: &Model, p: &Principal) -> bool {
+    use posture_permissions::aws::policy::{Effect, Match};
+    let could = |lit: &str| {
+        let lit = lit.to_ascii_lowercase();
+        ["iam:", "lambda:"].iter().any(|svc| svc.starts_with(&lit) || lit.starts_with(svc))
+    };
+    p.policies.iter().filter_map(|i| m.docs.get(*i as usize)).any(|d| {
+        d.policy.statements.iter().any(|s| {
+            s.effect == Effect::Allow
+                && match &s.action {
+                    Match::Only(ps) => ps.iter().any(|x| could(x.literal_prefix())),
+                    Match::Not(_) => true,
+                    Match::Implicit => false,
+                }
+        })
+    })
 }
 
 /// CreatePolicyVersion and SetDefaultPolicyVersion on the customer-managed policies attached to p.
@@ -165,7 +219,7 @@ fn pass_role(e: &mut Esc) {
         (&["lambda:CreateFunction", "lambda:InvokeFunction"], LAUNCH_SERVICES[1], Method::PassRoleCreateFunction),
         (&["cloudformation:CreateStack"], LAUNCH_SERVICES[2], Method::PassRoleCreateStack),
     ];
-    let roles = e.same_account("aws.iam.role");
+    let roles = e.candidates(&["iam:PassRole"], "aws.iam.role");
     for (actions, service, method) in launches {
         let mut launch: Maybe = Some(Certainty::Certain);
         let mut launch_cites = Vec::new();
@@ -228,7 +282,7 @@ fn groups(e: &mut Esc) {
         return;
     }
     let mine = e.cx.groups_of.get(&e.n).cloned().unwrap_or_default();
-    for gr in e.same_account("aws.iam.group") {
+    for gr in e.candidates(&["iam:AddUserToGroup"], "aws.iam.group") {
         if mine.contains(&gr) {
             continue;
         }
@@ -245,7 +299,7 @@ fn other_users(e: &mut Esc) {
     if !actions.iter().any(|a| e.m.could(e.p, a)) {
         return;
     }
-    for u in e.same_account("aws.iam.user") {
+    for u in e.candidates(&actions, "aws.iam.user") {
         if u == e.n {
             continue;
         }
@@ -273,7 +327,7 @@ fn trust_rewrite(e: &mut Esc) {
     if !e.m.could(e.p, "iam:UpdateAssumeRolePolicy") {
         return;
     }
-    for r in e.same_account("aws.iam.role") {
+    for r in e.candidates(&["iam:UpdateAssumeRolePolicy"], "aws.iam.role") {
         if r == e.n {
             continue;
         }
@@ -290,7 +344,7 @@ fn function_code(e: &mut Esc, rels: &RelIndex) {
         return;
     }
     let assumes = crate::common::rel(e.g, "assumes_role");
-    for f in e.same_account("aws.lambda.function") {
+    for f in e.candidates(&["lambda:UpdateFunctionCode"], "aws.lambda.function") {
         let roles: Vec<NodeId> = rels.targets(f, assumes).filter(|r| *r != e.n).collect();
         if roles.is_empty() {
             continue;

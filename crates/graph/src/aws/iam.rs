@@ -112,8 +112,9 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
         let m = &g.perms.aws;
         let mut ids: Vec<NodeId> = m.principals.keys().copied().collect();
         ids.sort_unstable();
+        let mut levels = LevelCache::default();
         for p in &ids {
-            principal_edges(g, m, &mut cx, *p, &mut edges, &mut grants);
+            principal_edges(g, m, &mut cx, *p, &mut edges, &mut grants, &mut levels);
         }
         trust_edges(g, m, &mut cx, &mut edges);
         resource_policy_edges(g, m, &cx, &buckets, &mut edges);
@@ -410,7 +411,10 @@ pub(super) fn admin(m: &Model, p: &Principal) -> Option<(Certainty, Vec<aws::Cit
     Some((certainty, cites))
 }
 
-fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<NewEdge>, grants: &mut Vec<Grant>) {
+/// The levels each (document, statement) could give, computed once per document.
+type LevelCache = FxHashMap<(u32, usize), Vec<Level>>;
+
+fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<NewEdge>, grants: &mut Vec<Grant>, levels: &mut LevelCache) {
     let Some(p) = m.principals.get(&n) else { return };
     let acct = g.node(n).account;
     let scope = cx.scope.get(&acct).copied();
@@ -427,7 +431,7 @@ fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<
         };
         out.push((n, scope, ety::CAN_ADMIN, EdgeInfo { certainty: c, why }));
     }
-    let (narrow, broad) = statement_targets(g, m, p);
+    let (narrow, broad) = statement_targets(g, m, p, levels);
     let mut seen = FxHashSet::default();
     for t in narrow {
         if seen.insert(t) {
@@ -445,15 +449,15 @@ fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<
 
 /// The resources named by `p`'s Allow statements (few enough to evaluate now), and the levels of
 /// statements that name too many to list (scope-wide grants).
-fn statement_targets(g: &Graph, m: &Model, p: &Principal) -> (Vec<NodeId>, Vec<Level>) {
+fn statement_targets(g: &Graph, m: &Model, p: &Principal, cache: &mut LevelCache) -> (Vec<NodeId>, Vec<Level>) {
     let mut narrow = Vec::new();
     let mut broad: Vec<Level> = Vec::new();
     if p.may_allow_more {
         broad.extend(Level::ALL);
     }
-    for d in p.policies.iter().filter_map(|i| m.docs.get(*i as usize)) {
-        for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
-            let levels = statement_levels(&s.action);
+    for (di, d) in p.policies.iter().filter_map(|i| m.docs.get(*i as usize).map(|d| (*i, d))) {
+        for (si, s) in d.policy.statements.iter().enumerate().filter(|(_, s)| s.effect == Effect::Allow) {
+            let levels = cache.entry((di, si)).or_insert_with(|| statement_levels(&s.action)).clone();
             if levels.is_empty() {
                 continue;
             }

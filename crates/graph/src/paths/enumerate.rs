@@ -13,12 +13,15 @@ use posture_permissions::Certainty;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-/// Targets kept per entry.
+/// Targets kept per entry (at least; few entries, like the Internet alone, get more).
 pub const PER_ENTRY: usize = 20;
 
-/// Nodes a walk from one entry may visit: keeps the search linear when a grant covers a whole
-/// account of compute.
+/// Nodes a walk from one entry may visit (at least; few entries get more): keeps the search
+/// linear when a grant covers a whole account of compute.
 pub const MAX_VISITED: usize = 2000;
+
+/// The visits all entries of a definition share when there are few of them.
+const VISIT_BUDGET: usize = 4_000_000;
 
 /// One path before ranking: `chain[0]` is the entry (or the Internet), `steps[i]` leads from
 /// `chain[i]` to `chain[i + 1]`.
@@ -69,10 +72,13 @@ pub fn enumerate(g: &Graph, defs: &[Definition], di: usize, limits: &Limits) -> 
     let exposed_enough = |n: NodeId| g.exposure(n).is_some_and(|e| e.certainty >= limits.min_certainty);
     let entries: Vec<NodeId> = g.all_nodes().into_par_iter().filter(|n| entry.matches(0, *n) && (!d.from_internet || exposed_enough(*n))).collect();
     let index = g.index_of(&|n| target.matches(0, n));
+    let n = entries.len().max(1);
     let walker = Walker {
         g,
         target: &target,
         index: &index,
+        per_entry: (limits.max_paths / n).clamp(PER_ENTRY, limits.max_paths.max(PER_ENTRY)),
+        max_visited: (VISIT_BUDGET / n).clamp(MAX_VISITED, g.node_count().max(MAX_VISITED)),
         capped: std::sync::atomic::AtomicBool::new(false),
         hops: &hops,
         finals: &finals,
@@ -107,7 +113,9 @@ struct Walker<'a> {
     g: &'a Graph,
     target: &'a Compiled<'a>,
     index: &'a crate::walk::Index,
-    /// Set when a walk hit [`MAX_VISITED`].
+    per_entry: usize,
+    max_visited: usize,
+    /// Set when a walk hit its visit cap.
     capped: std::sync::atomic::AtomicBool,
     hops: &'a [EdgeTy],
     finals: &'a [EdgeTy],
@@ -116,7 +124,7 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// Shortest paths from `e` to up to [`PER_ENTRY`] targets.
+    /// Shortest paths from `e` to up to `per_entry` targets.
     fn from(&self, e: NodeId) -> Vec<(Vec<NodeId>, Vec<Step>)> {
         let g = self.g;
         let mut parent: FxHashMap<NodeId, (NodeId, Step)> = FxHashMap::default();
@@ -136,7 +144,7 @@ impl Walker<'_> {
             for &u in &frontier {
                 let before = found.len();
                 g.steps_out(u, self.finals, &want_target, &mut |s| {
-                    if s.certainty < self.min || s.node == e || found.contains_key(&s.node) || found.len() >= PER_ENTRY {
+                    if s.certainty < self.min || s.node == e || found.contains_key(&s.node) || found.len() >= self.per_entry {
                         return;
                     }
                     let (mut chain, mut steps) = unwind(&parent, e, u);
@@ -156,7 +164,7 @@ impl Walker<'_> {
                     if s.certainty < self.min || s.node == e || parent.contains_key(&s.node) {
                         return;
                     }
-                    if parent.len() >= MAX_VISITED {
+                    if parent.len() >= self.max_visited {
                         self.capped.store(true, std::sync::atomic::Ordering::Relaxed);
                         return;
                     }
@@ -164,7 +172,7 @@ impl Walker<'_> {
                     next.push(s.node);
                 });
             }
-            if next.is_empty() || found.len() >= PER_ENTRY {
+            if next.is_empty() || found.len() >= self.per_entry {
                 break;
             }
             frontier = next;
