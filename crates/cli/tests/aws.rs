@@ -145,8 +145,34 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     let db = dir.path().join("p.db");
     let snap = dir.path().join("aws.ndjson.gz");
     let url = moto.url.as_str();
-    let scan = posture(&db, dir.path(), url, &["scan", "aws", "--regions", "us-east-1", "--save-snapshot", snap.to_str().unwrap()]);
-    assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
+    let scan = posture(&db, dir.path(), url, &["--format", "json", "scan", "aws", "--regions", "us-east-1", "--save-snapshot", snap.to_str().unwrap()]);
+    let report = json_of(&scan);
+    // What moto 5.2.5 answers wrongly or not at all is recorded, and the rest completes (docs/aws.md):
+    // S3 versioning and notification answers carry a root element the Rust SDK rejects; Access
+    // Analyzer, Security Hub's enabled standards and five EC2 account settings are not implemented.
+    let recorded: BTreeSet<String> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["location"].as_str().unwrap().trim_start_matches("123456789012/").to_string())
+        .collect();
+    let mut moto_gaps: BTreeSet<String> = [
+        "us-east-1/accessanalyzer:ListAnalyzers",
+        "us-east-1/securityhub:GetEnabledStandards",
+        "us-east-1/ec2:GetEbsDefaultKmsKeyId",
+        "us-east-1/ec2:GetSnapshotBlockPublicAccessState",
+        "us-east-1/ec2:GetImageBlockPublicAccessState",
+        "us-east-1/ec2:GetSerialConsoleAccessStatus",
+        "us-east-1/ec2:GetInstanceMetadataDefaults",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for bucket in ["nw-app-data", "nw-public-site", "nw-trail-logs"] {
+        moto_gaps.insert(format!("global/s3:GetBucketVersioning({bucket})"));
+        moto_gaps.insert(format!("global/s3:GetBucketNotificationConfiguration({bucket})"));
+    }
+    assert_eq!(recorded, moto_gaps);
     let id = |k: &str| ids[k].as_str().unwrap().to_string();
     let (bastion, stale_key) = (id("bastion"), id("stale_key"));
     let stale_key_name = stale_key.rsplit('/').next().unwrap().to_string();
