@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 fn embed(code: &mut String, name: &str, dir: &PathBuf, root: &PathBuf) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     files.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")));
     files.sort();
     writeln!(code, "pub static {name}: &[(&str, &str)] = &[").ok();

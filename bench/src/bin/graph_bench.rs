@@ -49,7 +49,8 @@ fn main() -> anyhow::Result<()> {
     for d in &defs {
         let t = Instant::now();
         let r = paths::find(&g, std::slice::from_ref(d), &paths::Options::default())?;
-        per_definition.insert(d.id.clone(), serde_json::json!({"s": round(t.elapsed().as_secs_f64()), "paths": r.paths.len()}));
+        per_definition
+            .insert(d.id.clone(), serde_json::json!({"s": round(t.elapsed().as_secs_f64()), "paths": r.paths.len()}));
     }
 
     let t = Instant::now();
@@ -138,7 +139,11 @@ fn templates(repo: &Path) -> anyhow::Result<Vec<Resource>> {
 fn rename_refs(v: &mut Value, uids: &FxHashSet<&str>, suffix: &str) {
     match v {
         Value::String(s) => {
-            let cut = if uids.contains(s.as_str()) { Some(s.len()) } else { s.char_indices().filter(|(_, c)| *c == '/').map(|(i, _)| i).find(|i| uids.contains(&s[..*i])) };
+            let cut = if uids.contains(s.as_str()) {
+                Some(s.len())
+            } else {
+                s.char_indices().filter(|(_, c)| *c == '/').map(|(i, _)| i).find(|i| uids.contains(&s[..*i]))
+            };
             if let Some(i) = cut {
                 s.insert_str(i, suffix);
             }

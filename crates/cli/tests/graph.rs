@@ -6,11 +6,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn posture(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posture")).arg("--db").arg(db).args(args).output().expect("the posture binary runs")
+    Command::new(env!("CARGO_BIN_EXE_posture"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("the posture binary runs")
 }
 
 fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../graph/tests/fixtures").join(format!("{name}.ndjson")).display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../graph/tests/fixtures")
+        .join(format!("{name}.ndjson"))
+        .display()
+        .to_string()
 }
 
 fn json_of(out: &Output) -> Value {
@@ -23,11 +32,15 @@ fn query_a_snapshot_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("unused.db");
     let f = fixture("exposed-instance-attack");
-    let q = r#"aws.ec2.instance[exposed_to_internet] -can_read-> aws.s3.bucket[tags."data-classification" = confidential]"#;
+    let q =
+        r#"aws.ec2.instance[exposed_to_internet] -can_read-> aws.s3.bucket[tags."data-classification" = confidential]"#;
     let rows = json_of(&posture(&db, &["--format", "json", "query", "--snapshot", &f, q]));
     assert_eq!(rows.as_array().unwrap().len(), 1);
     assert_eq!(rows[0]["nodes"][1]["name"], "customer-data");
-    assert_eq!(rows[0]["edges"][1]["why"], "s3:GetObject allowed by managed policy app-read (v1, default) statement ReadCustomerData");
+    assert_eq!(
+        rows[0]["edges"][1]["why"],
+        "s3:GetObject allowed by managed policy app-read (v1, default) statement ReadCustomerData"
+    );
     // Findings come from the built-in rules evaluated on the snapshot.
     assert!(rows[0]["nodes"][0]["max_severity"].is_string(), "{}", rows[0]["nodes"][0]);
     assert!(!db.exists(), "a snapshot query never touches the store");
@@ -36,7 +49,10 @@ fn query_a_snapshot_in_json() {
 #[test]
 fn parse_errors_show_a_caret_and_fail() {
     let dir = tempfile::tempdir().unwrap();
-    let out = posture(&dir.path().join("x.db"), &["query", "--snapshot", &fixture("exposed-instance-attack"), "aws.ec2.instance -can_read aws.s3.bucket"]);
+    let out = posture(
+        &dir.path().join("x.db"),
+        &["query", "--snapshot", &fixture("exposed-instance-attack"), "aws.ec2.instance -can_read aws.s3.bucket"],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("expected `->` to end the hop"), "{err}");
@@ -49,7 +65,18 @@ fn templates_list_and_run() {
     let db = dir.path().join("x.db");
     let list = json_of(&posture(&db, &["--format", "json", "query", "--list"]));
     assert!(list.as_array().unwrap().len() >= 8);
-    let rows = json_of(&posture(&db, &["--format", "json", "query", "--snapshot", &fixture("k8s-cluster-admin-attack"), "--template", "exposed-pods-with-powerful-service-accounts"]));
+    let rows = json_of(&posture(
+        &db,
+        &[
+            "--format",
+            "json",
+            "query",
+            "--snapshot",
+            &fixture("k8s-cluster-admin-attack"),
+            "--template",
+            "exposed-pods-with-powerful-service-accounts",
+        ],
+    ));
     assert_eq!(rows[0]["nodes"][1]["uid"], "prod-cluster/ci/ServiceAccount/runner");
     let out = posture(&db, &["query", "--template", "nope"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no template named 'nope'"));
@@ -69,7 +96,10 @@ fn paths_explain_and_fail_on() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("iam:PassRole + lambda:CreateFunction"), "{text}");
     assert!(text.contains("Fix: ci-bot: scope iam:PassRole"), "{text}");
-    assert_eq!(posture(&db, &["paths", "--snapshot", &attack, "--no-findings", "--fail-on", "high"]).status.code(), Some(3));
+    assert_eq!(
+        posture(&db, &["paths", "--snapshot", &attack, "--no-findings", "--fail-on", "high"]).status.code(),
+        Some(3)
+    );
     let healthy = posture(&db, &["paths", "--snapshot", &fixture("pass-role-lambda-healthy"), "--fail-on", "low"]);
     assert_eq!(healthy.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&healthy.stdout).contains("No attack paths found."));
@@ -80,7 +110,11 @@ fn paths_from_the_store_after_a_scan() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let empty = posture(&db, &["paths"]);
-    assert!(String::from_utf8_lossy(&empty.stderr).contains("the inventory is empty"), "{}", String::from_utf8_lossy(&empty.stderr));
+    assert!(
+        String::from_utf8_lossy(&empty.stderr).contains("the inventory is empty"),
+        "{}",
+        String::from_utf8_lossy(&empty.stderr)
+    );
     let scan = posture(&db, &["scan", "snapshot", &fixture("k8s-cluster-admin-attack")]);
     assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
     let report = json_of(&posture(&db, &["--format", "json", "paths", "--category", "account_takeover"]));

@@ -24,18 +24,51 @@ pub(crate) struct NsgRule {
 }
 
 pub(crate) enum Part {
-    Assignment { principal: String, principal_type: String, display: Option<String>, role_id: String, role_name: String, scope: String, conditional: bool },
+    Assignment {
+        principal: String,
+        principal_type: String,
+        display: Option<String>,
+        role_id: String,
+        role_name: String,
+        scope: String,
+        conditional: bool,
+    },
     RoleDef(Box<azure::RoleDefinition>),
-    Identity { principal: String },
+    Identity {
+        principal: String,
+    },
     Nsg(Vec<NsgRule>),
-    Nic { nsg: Option<String>, subnet: Option<String>, public_ips: Vec<String> },
-    Subnet { nsg: Option<String> },
-    Vm { public_ips: Vec<String> },
-    PublicIp { sku: Option<String>, address: Option<String> },
-    Firewalled { public: Option<String>, rules: Vec<(String, String)>, port: u16 },
-    Storage { blob_public: Option<bool>, open: bool },
-    Endpoint { open: bool, port: u16 },
-    Subscription { management_groups: Vec<String> },
+    Nic {
+        nsg: Option<String>,
+        subnet: Option<String>,
+        public_ips: Vec<String>,
+    },
+    Subnet {
+        nsg: Option<String>,
+    },
+    Vm {
+        public_ips: Vec<String>,
+    },
+    PublicIp {
+        sku: Option<String>,
+        address: Option<String>,
+    },
+    Firewalled {
+        public: Option<String>,
+        rules: Vec<(String, String)>,
+        port: u16,
+    },
+    Storage {
+        blob_public: Option<bool>,
+        open: bool,
+    },
+    Endpoint {
+        open: bool,
+        port: u16,
+    },
+    Subscription {
+        management_groups: Vec<String>,
+    },
 }
 
 fn s(v: Option<&Value>) -> Option<String> {
@@ -43,11 +76,15 @@ fn s(v: Option<&Value>) -> Option<String> {
 }
 
 fn strs(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 fn nsg_rules(a: &Map<String, Value>) -> Vec<NsgRule> {
-    let Some(list) = a.get("security_rules").and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = a.get("security_rules").and_then(Value::as_array) else {
+        return Vec::new();
+    };
     list.iter()
         .filter(|r| r.get("direction").and_then(Value::as_str).is_some_and(|d| d.eq_ignore_ascii_case("inbound")))
         .map(|r| NsgRule {
@@ -64,7 +101,8 @@ fn nsg_rules(a: &Map<String, Value>) -> Vec<NsgRule> {
 fn open_network(a: &Map<String, Value>, acl: &str) -> bool {
     let public = a.get("public_network_access").and_then(Value::as_str);
     let default = a.get(acl).and_then(|n| n.get("default_action")).and_then(Value::as_str);
-    !public.is_some_and(|p| p.eq_ignore_ascii_case("disabled")) && default.is_some_and(|d| d.eq_ignore_ascii_case("allow"))
+    !public.is_some_and(|p| p.eq_ignore_ascii_case("disabled"))
+        && default.is_some_and(|d| d.eq_ignore_ascii_case("allow"))
 }
 
 pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
@@ -90,7 +128,11 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
         "azure.network.network_security_group" => push(Part::Nsg(nsg_rules(a))),
         "azure.network.network_interface" => push(Part::Nic {
             nsg: s(a.get("network_security_group_id")).map(|x| x.to_ascii_lowercase()),
-            subnet: a.get("ip_configurations").and_then(Value::as_array).and_then(|c| c.first()).and_then(|c| s(c.get("subnet_id"))),
+            subnet: a
+                .get("ip_configurations")
+                .and_then(Value::as_array)
+                .and_then(|c| c.first())
+                .and_then(|c| s(c.get("subnet_id"))),
             public_ips: a
                 .get("ip_configurations")
                 .and_then(Value::as_array)
@@ -99,12 +141,18 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
         }),
         "azure.network.subnet" => push(Part::Subnet { nsg: s(a.get("network_security_group_id")) }),
         "azure.compute.virtual_machine" => push(Part::Vm { public_ips: strs(a.get("public_ip_addresses")) }),
-        "azure.network.public_ip_address" => push(Part::PublicIp { sku: s(a.get("sku_name")), address: s(a.get("ip_address")) }),
+        "azure.network.public_ip_address" => {
+            push(Part::PublicIp { sku: s(a.get("sku_name")), address: s(a.get("ip_address")) })
+        }
         "azure.sql.server" | "azure.dbforpostgresql.flexible_server" | "azure.dbformysql.flexible_server" => {
             let rules = a
                 .get("firewall_rules")
                 .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(|x| Some((s(x.get("start_ip_address"))?, s(x.get("end_ip_address"))?))).collect())
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|x| Some((s(x.get("start_ip_address"))?, s(x.get("end_ip_address"))?)))
+                        .collect()
+                })
                 .unwrap_or_default();
             let port = match r.kind.as_str() {
                 "azure.sql.server" => 1433,
@@ -120,11 +168,17 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
         "azure.keyvault.vault" => push(Part::Endpoint { open: open_network(a, "network_acls"), port: 443 }),
         "azure.web.site" => {
             let public = a.get("public_network_access").and_then(Value::as_str);
-            let default = a.get("site_config").and_then(|c| c.get("ip_security_restrictions_default_action")).and_then(Value::as_str);
-            let open = !public.is_some_and(|p| p.eq_ignore_ascii_case("disabled")) && !default.is_some_and(|d| d.eq_ignore_ascii_case("deny"));
+            let default = a
+                .get("site_config")
+                .and_then(|c| c.get("ip_security_restrictions_default_action"))
+                .and_then(Value::as_str);
+            let open = !public.is_some_and(|p| p.eq_ignore_ascii_case("disabled"))
+                && !default.is_some_and(|d| d.eq_ignore_ascii_case("deny"));
             push(Part::Endpoint { open, port: 443 });
         }
-        "azure.resources.subscription" => push(Part::Subscription { management_groups: strs(a.get("management_group_ancestors")) }),
+        "azure.resources.subscription" => {
+            push(Part::Subscription { management_groups: strs(a.get("management_group_ancestors")) })
+        }
         _ => {}
     }
 }
@@ -251,7 +305,13 @@ fn scope_nodes(g: &mut Graph, st: &State, scope: &str) -> Vec<NodeId> {
     vec![n]
 }
 
-fn role_index(g: &mut Graph, st: &State, role_id: &str, role_name: &str, cache: &mut FxHashMap<String, u32>) -> Option<u32> {
+fn role_index(
+    g: &mut Graph,
+    st: &State,
+    role_id: &str,
+    role_name: &str,
+    cache: &mut FxHashMap<String, u32>,
+) -> Option<u32> {
     let guid = azure::guid(role_id);
     let key = if guid.is_empty() { role_name.to_ascii_lowercase() } else { guid.clone() };
     if let Some(i) = cache.get(&key) {
@@ -270,7 +330,9 @@ fn role_index(g: &mut Graph, st: &State, role_id: &str, role_name: &str, cache: 
 fn assignments(g: &mut Graph, st: &State) {
     let mut cache = FxHashMap::default();
     for (n, p) in &st.assignments {
-        let Part::Assignment { principal, principal_type, display, role_id, role_name, scope, conditional } = p else { continue };
+        let Part::Assignment { principal, principal_type, display, role_id, role_name, scope, conditional } = p else {
+            continue;
+        };
         let account = g.account(*n).to_string();
         let pname = display.clone().unwrap_or_else(|| format!("{principal_type} {principal}"));
         let pn = principal_node(g, principal, &pname, &account);
@@ -292,13 +354,24 @@ fn assignments(g: &mut Graph, st: &State) {
         let role_label = g.perms.azure_roles[ri as usize].def().name.clone();
         for sc in scope_nodes(g, st, scope) {
             if admin {
-                let why = Why::Binding { binding: *n, role: role_label.clone(), note: Some("can assign any role at this scope".into()) };
+                let why = Why::Binding {
+                    binding: *n,
+                    role: role_label.clone(),
+                    note: Some("can assign any role at this scope".into()),
+                };
                 g.add_edge(pn, sc, ety::CAN_ADMIN, Some(EdgeInfo { certainty, why }));
                 if matches!(g.kind(sc), "azure.resources.subscription") {
                     g.set_flag(pn, insight::PRIVILEGED);
                 }
             }
-            g.grants.push(Grant { principal: pn, scope: sc, body: GrantBody::Azure { role: ri }, source: *n, role_name: role_label.clone(), certainty });
+            g.grants.push(Grant {
+                principal: pn,
+                scope: sc,
+                body: GrantBody::Azure { role: ri },
+                source: *n,
+                role_name: role_label.clone(),
+                certainty,
+            });
             let gi = (g.grants.len() - 1) as u32;
             for level in levels.iter() {
                 let ty = match level {
@@ -331,8 +404,11 @@ fn vm_exposure(g: &mut Graph, st: &State, rels: &RelIndex) {
     let mut found = Vec::new();
     for (vm, vm_ips) in &st.vms {
         for nic in rels.targets(*vm, has_nic) {
-            let Some((nic_nsg, subnet, ip_ids)) = st.nics.get(&nic) else { continue };
-            let mut ips: Vec<NodeId> = ip_ids.iter().filter_map(|i| g.find(&i.to_ascii_lowercase()).or_else(|| g.find(i))).collect();
+            let Some((nic_nsg, subnet, ip_ids)) = st.nics.get(&nic) else {
+                continue;
+            };
+            let mut ips: Vec<NodeId> =
+                ip_ids.iter().filter_map(|i| g.find(&i.to_ascii_lowercase()).or_else(|| g.find(i))).collect();
             ips.extend(rels.targets(nic, has_ip));
             ips.sort_unstable();
             ips.dedup();
@@ -341,7 +417,11 @@ fn vm_exposure(g: &mut Graph, st: &State, rels: &RelIndex) {
             }
             let subnet_node = subnet.as_deref().and_then(|s| g.find(&s.to_ascii_lowercase()).or_else(|| g.find(s)));
             let subnet_nsg = subnet_node.and_then(|s| st.subnets.get(&s).cloned().flatten());
-            let nsgs: Vec<NodeId> = [nic_nsg.clone(), subnet_nsg].into_iter().flatten().filter_map(|x| g.find(&x.to_ascii_lowercase()).or_else(|| g.find(&x))).collect();
+            let nsgs: Vec<NodeId> = [nic_nsg.clone(), subnet_nsg]
+                .into_iter()
+                .flatten()
+                .filter_map(|x| g.find(&x.to_ascii_lowercase()).or_else(|| g.find(&x)))
+                .collect();
             if let Some(e) = nic_exposure(g, st, &ips, vm_ips, &nsgs) {
                 found.push((*vm, e));
             }
@@ -352,11 +432,19 @@ fn vm_exposure(g: &mut Graph, st: &State, rels: &RelIndex) {
     }
 }
 
-fn nic_exposure(g: &Graph, st: &State, ips: &[NodeId], vm_ips: &[String], nsgs: &[NodeId]) -> Option<crate::model::Exposure> {
+fn nic_exposure(
+    g: &Graph,
+    st: &State,
+    ips: &[NodeId],
+    vm_ips: &[String],
+    nsgs: &[NodeId],
+) -> Option<crate::model::Exposure> {
     let addr = ips.iter().filter_map(|i| st.ips.get(i).and_then(|x| x.1.clone())).chain(vm_ips.iter().cloned()).next();
     let mut steps = vec![format!("public IP {}", addr.unwrap_or_else(|| "(address not collected)".into()))];
     if nsgs.is_empty() {
-        let basic = ips.iter().any(|i| st.ips.get(i).and_then(|x| x.0.as_deref()).is_some_and(|s| s.eq_ignore_ascii_case("basic")));
+        let basic = ips
+            .iter()
+            .any(|i| st.ips.get(i).and_then(|x| x.0.as_deref()).is_some_and(|s| s.eq_ignore_ascii_case("basic")));
         if !basic {
             return None;
         }
@@ -405,7 +493,11 @@ fn service_exposure(g: &mut Graph, st: &State) {
         for (a, b) in rules {
             if let Some(w) = ip_width(a, b) {
                 width = width.max(Some(w));
-                let what = if a == "0.0.0.0" && b == "0.0.0.0" { " (any Azure service, any tenant)".to_string() } else { String::new() };
+                let what = if a == "0.0.0.0" && b == "0.0.0.0" {
+                    " (any Azure service, any tenant)".to_string()
+                } else {
+                    String::new()
+                };
                 steps.push(format!("firewall allows {a}-{b}{what}"));
             }
         }
@@ -415,7 +507,9 @@ fn service_exposure(g: &mut Graph, st: &State) {
             found.push((*n, exposure::of(w, &ports, Vec::new(), steps, Certainty::Certain)));
         }
     }
-    for (n, open, port) in st.endpoints.iter().map(|(n, o, p)| (n, *o, *p)).chain(st.storage.iter().map(|(n, _, o)| (n, *o, 443))) {
+    for (n, open, port) in
+        st.endpoints.iter().map(|(n, o, p)| (n, *o, *p)).chain(st.storage.iter().map(|(n, _, o)| (n, *o, 443)))
+    {
         if open {
             let mut ports = PortSet::default();
             ports.add("tcp", port, port);
@@ -429,7 +523,8 @@ fn service_exposure(g: &mut Graph, st: &State) {
     for (n, blob_public, _) in &st.storage {
         if *blob_public == Some(true) {
             g.set_flag(*n, insight::PUBLIC);
-            let why = Why::Note("anonymous blob access is allowed: containers set to public can be read by anyone".into());
+            let why =
+                Why::Note("anonymous blob access is allowed: containers set to public can be read by anyone".into());
             let internet = g.internet();
             g.add_edge(internet, *n, ety::CAN_READ, Some(EdgeInfo { certainty: Certainty::Conditional, why }));
         }

@@ -108,39 +108,40 @@ impl GraphBuilder {
         for (name, _) in ety::DERIVED {
             edge_types.intern(name);
         }
-        let paths: Vec<Vec<String>> = opts.attr_paths.iter().map(|p| p.split('.').map(str::to_string).collect()).collect();
+        let paths: Vec<Vec<String>> =
+            opts.attr_paths.iter().map(|p| p.split('.').map(str::to_string).collect()).collect();
         let path_syms = opts.attr_paths.iter().map(|p| syms.intern(p)).collect();
         GraphBuilder {
             sink: Sink {
-            g: Graph {
-                uids: UidIndex::default(),
-                nodes: Vec::new(),
-                names: StrArena::default(),
-                name_idx: Vec::new(),
-                syms,
-                edge_types,
-                tag_start: Vec::new(),
-                tags: Vec::new(),
-                attrs: FxHashMap::default(),
-                out: Adjacency::default(),
-                inc: Adjacency::default(),
-                infos: Vec::new(),
-                exposures: FxHashMap::default(),
-                findings: Vec::new(),
-                finding_start: Vec::new(),
-                finding_idx: Vec::new(),
-                grants: Vec::new(),
-                perms: Default::default(),
-                members: FxHashMap::default(),
-                account_scope: FxHashMap::default(),
-                internet: 0,
-                pending: Vec::new(),
-                stats: BuildStats::default(),
-            },
-            path_syms,
-            tag_list: Vec::new(),
-            parts: Vec::new(),
-            resources: 0,
+                g: Graph {
+                    uids: UidIndex::default(),
+                    nodes: Vec::new(),
+                    names: StrArena::default(),
+                    name_idx: Vec::new(),
+                    syms,
+                    edge_types,
+                    tag_start: Vec::new(),
+                    tags: Vec::new(),
+                    attrs: FxHashMap::default(),
+                    out: Adjacency::default(),
+                    inc: Adjacency::default(),
+                    infos: Vec::new(),
+                    exposures: FxHashMap::default(),
+                    findings: Vec::new(),
+                    finding_start: Vec::new(),
+                    finding_idx: Vec::new(),
+                    grants: Vec::new(),
+                    perms: Default::default(),
+                    members: FxHashMap::default(),
+                    account_scope: FxHashMap::default(),
+                    internet: 0,
+                    pending: Vec::new(),
+                    stats: BuildStats::default(),
+                },
+                path_syms,
+                tag_list: Vec::new(),
+                parts: Vec::new(),
+                resources: 0,
             },
             paths,
             queued: Vec::new(),
@@ -237,7 +238,8 @@ impl GraphBuilder {
         self.index_tags();
         self.sink.g.uids.sort();
         self.index_members();
-        self.sink.g.internet = self.sink.g.virtual_node(crate::INTERNET_UID, "posture.virtual.internet", "Internet (anyone)", "", 0);
+        self.sink.g.internet =
+            self.sink.g.virtual_node(crate::INTERNET_UID, "posture.virtual.internet", "Internet (anyone)", "", 0);
         self.index_findings();
         let mut by = Providers::default();
         for (n, p) in std::mem::take(&mut self.sink.parts) {

@@ -59,7 +59,12 @@ pub(crate) fn derive(g: &mut Graph, rels: &RelIndex) {
             continue;
         }
         let how = how_for(g.kind(from));
-        add.push((from, to, ety::CAN_AUTHENTICATE_AS, EdgeInfo { certainty: Certainty::Certain, why: Why::Identity(how.into()) }));
+        add.push((
+            from,
+            to,
+            ety::CAN_AUTHENTICATE_AS,
+            EdgeInfo { certainty: Certainty::Certain, why: Why::Identity(how.into()) },
+        ));
     }
     // An instance with only a profile relation: follow the profile to its role.
     let profile = rel(g, "has_instance_profile");

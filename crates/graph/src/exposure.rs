@@ -8,7 +8,13 @@ use crate::uids::NodeId;
 use posture_permissions::Certainty;
 
 /// Builds an exposure from allowed ports.
-pub(crate) fn of(width: Width, ports: &PortSet, via: Vec<NodeId>, steps: Vec<String>, certainty: Certainty) -> Exposure {
+pub(crate) fn of(
+    width: Width,
+    ports: &PortSet,
+    via: Vec<NodeId>,
+    steps: Vec<String>,
+    certainty: Certainty,
+) -> Exposure {
     Exposure { width, ports: ports.ranges(), via, steps, certainty }
 }
 
@@ -40,7 +46,12 @@ pub(crate) fn edges(g: &mut Graph) {
     list.sort_unstable_by_key(|(n, _)| *n);
     let internet = g.internet();
     for (n, e) in list {
-        g.add_edge(internet, n, ety::EXPOSES, Some(EdgeInfo { certainty: e.certainty, why: Why::Exposure(Box::new(e)) }));
+        g.add_edge(
+            internet,
+            n,
+            ety::EXPOSES,
+            Some(EdgeInfo { certainty: e.certainty, why: Why::Exposure(Box::new(e)) }),
+        );
     }
 }
 

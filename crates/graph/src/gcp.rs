@@ -69,7 +69,11 @@ fn firewall(a: &Map<String, Value>) -> Firewall {
         disabled: a.get("disabled").and_then(Value::as_bool).unwrap_or(false),
         ingress: a.get("direction").and_then(Value::as_str).is_none_or(|d| d.eq_ignore_ascii_case("INGRESS")),
         priority: a.get("priority").and_then(Value::as_i64).unwrap_or(1000),
-        sources: a.get("source_ranges").and_then(Value::as_array).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+        sources: a
+            .get("source_ranges")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
         allowed: rules(a.get("allowed")),
         denied: rules(a.get("denied")),
         targeted: list("target_tags") || list("target_service_accounts"),
@@ -91,7 +95,9 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
     if let Some(members) = a.get("iam_members").and_then(Value::as_array) {
         let list = members
             .iter()
-            .filter_map(|m| Some((s(m.get("role"))?, s(m.get("member"))?, m.get("condition_title").is_some_and(|c| !c.is_null()))))
+            .filter_map(|m| {
+                Some((s(m.get("role"))?, s(m.get("member"))?, m.get("condition_title").is_some_and(|c| !c.is_null())))
+            })
             .collect();
         push(Part::Iam(list));
     }
@@ -100,13 +106,21 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
             project_id: s(a.get("project_id")).unwrap_or_else(|| r.account.clone()),
             parent: s(a.get("parent")),
         }),
-        "gcp.resourcemanager.folder" | "gcp.resourcemanager.organization" => push(Part::Parent { parent: s(a.get("parent")) }),
-        "gcp.iam.service_account" => push(Part::ServiceAccount { email: s(a.get("email")).unwrap_or_else(|| r.name.clone()).to_ascii_lowercase() }),
+        "gcp.resourcemanager.folder" | "gcp.resourcemanager.organization" => {
+            push(Part::Parent { parent: s(a.get("parent")) })
+        }
+        "gcp.iam.service_account" => push(Part::ServiceAccount {
+            email: s(a.get("email")).unwrap_or_else(|| r.name.clone()).to_ascii_lowercase(),
+        }),
         "gcp.compute.instance" => {
             let sas = a.get("service_accounts").and_then(Value::as_array);
             let emails = sas.map(|l| l.iter().filter_map(|x| s(x.get("email"))).collect()).unwrap_or_default();
             let limited = sas.is_some_and(|l| {
-                !l.iter().any(|x| x.get("scopes").and_then(Value::as_array).is_some_and(|sc| sc.iter().any(|v| v.as_str().is_some_and(|v| v.ends_with("/cloud-platform")))))
+                !l.iter().any(|x| {
+                    x.get("scopes")
+                        .and_then(Value::as_array)
+                        .is_some_and(|sc| sc.iter().any(|v| v.as_str().is_some_and(|v| v.ends_with("/cloud-platform"))))
+                })
             });
             push(Part::UsesSa { emails, limited });
             let nics = a.get("network_interfaces").and_then(Value::as_array);
@@ -135,13 +149,16 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
                 networks: ip
                     .and_then(|i| i.get("authorized_networks"))
                     .and_then(Value::as_array)
-                    .map(|l| l.iter().filter_map(|n| s(n.get("value")).or_else(|| n.as_str().map(str::to_string))).collect())
+                    .map(|l| {
+                        l.iter().filter_map(|n| s(n.get("value")).or_else(|| n.as_str().map(str::to_string))).collect()
+                    })
                     .unwrap_or_default(),
                 port: sql_port(a.get("database_version").and_then(Value::as_str).unwrap_or("")),
             });
         }
         "gcp.storage.bucket" => {
-            let pap = a.get("iam_configuration").and_then(|c| c.get("public_access_prevention")).and_then(Value::as_str);
+            let pap =
+                a.get("iam_configuration").and_then(|c| c.get("public_access_prevention")).and_then(Value::as_str);
             if pap == Some("enforced") {
                 push(Part::PublicAccessPrevention);
             }
@@ -203,8 +220,12 @@ fn project_scopes(g: &mut Graph, st: &State) {
         g.set_flag(*n, insight::SCOPE);
         g.account_scope.insert((gcp, a), *n);
     }
-    let mut accounts: Vec<crate::intern::Sym> =
-        g.nodes.iter().filter(|n| g.syms.resolve(n.kind).starts_with("gcp.") && n.flags & insight::VIRTUAL.0 == 0).map(|n| n.account).collect();
+    let mut accounts: Vec<crate::intern::Sym> = g
+        .nodes
+        .iter()
+        .filter(|n| g.syms.resolve(n.kind).starts_with("gcp.") && n.flags & insight::VIRTUAL.0 == 0)
+        .map(|n| n.account)
+        .collect();
     accounts.sort_unstable();
     accounts.dedup();
     for a in accounts {
@@ -212,7 +233,13 @@ fn project_scopes(g: &mut Graph, st: &State) {
             continue;
         }
         let pid = g.sym(a).to_string();
-        let n = g.virtual_node(&format!("//cloudresourcemanager.googleapis.com/projects/{pid}"), "gcp.resourcemanager.project", &pid, &pid, 0);
+        let n = g.virtual_node(
+            &format!("//cloudresourcemanager.googleapis.com/projects/{pid}"),
+            "gcp.resourcemanager.project",
+            &pid,
+            &pid,
+            0,
+        );
         g.set_flag(n, insight::SCOPE);
         g.account_scope.insert((gcp, a), n);
     }
@@ -228,7 +255,9 @@ fn service_accounts(g: &mut Graph, st: &State, rels: &RelIndex) {
             continue;
         }
         for e in emails {
-            let Some(sa) = st.sa_by_email.get(&e.to_ascii_lowercase()) else { continue };
+            let Some(sa) = st.sa_by_email.get(&e.to_ascii_lowercase()) else {
+                continue;
+            };
             let (certainty, how) = if *limited {
                 (Certainty::Conditional, "attached service account (access scopes limit the token)")
             } else {
@@ -257,7 +286,13 @@ fn member_node(g: &mut Graph, st: &State, member: &str, account: &str) -> NodeId
 }
 
 /// A project's bindings plus those of its folder and organisation ancestors.
-fn inherited(g: &Graph, st: &State, iam: &FxHashMap<NodeId, &Bindings>, project: NodeId, parent: Option<&str>) -> Vec<(NodeId, Bindings)> {
+fn inherited(
+    g: &Graph,
+    st: &State,
+    iam: &FxHashMap<NodeId, &Bindings>,
+    project: NodeId,
+    parent: Option<&str>,
+) -> Vec<(NodeId, Bindings)> {
     let mut out = Vec::new();
     if let Some(l) = iam.get(&project) {
         out.push((project, (*l).clone()));
@@ -266,7 +301,9 @@ fn inherited(g: &Graph, st: &State, iam: &FxHashMap<NodeId, &Bindings>, project:
     let mut hops = 0;
     while let (Some(p), true) = (next.take(), hops < 16) {
         hops += 1;
-        let Some(node) = g.find(&format!("//cloudresourcemanager.googleapis.com/{p}")) else { break };
+        let Some(node) = g.find(&format!("//cloudresourcemanager.googleapis.com/{p}")) else {
+            break;
+        };
         if let Some(l) = iam.get(&node) {
             out.push((node, (*l).clone()));
         }
@@ -325,7 +362,14 @@ fn project_binding(g: &mut Graph, st: &State, project: NodeId, holder: NodeId, r
     if levels.is_empty() {
         return;
     }
-    g.grants.push(Grant { principal: pn, scope: project, body: GrantBody::Gcp { role: r }, source: holder, role_name: role.to_string(), certainty });
+    g.grants.push(Grant {
+        principal: pn,
+        scope: project,
+        body: GrantBody::Gcp { role: r },
+        source: holder,
+        role_name: role.to_string(),
+        certainty,
+    });
     let gi = (g.grants.len() - 1) as u32;
     for level in levels.iter() {
         g.add_edge(pn, project, level_edge(level), Some(EdgeInfo { certainty, why: Why::Broad(gi) }));
@@ -348,7 +392,9 @@ fn resource_binding(g: &mut Graph, st: &State, n: NodeId, role: &str, member: &s
     if public && st.pap.contains(&n) {
         return;
     }
-    if public && gcp::role(role).is_some_and(|r| r.allows("cloudfunctions.functions.invoke") || r.allows("run.routes.invoke")) {
+    if public
+        && gcp::role(role).is_some_and(|r| r.allows("cloudfunctions.functions.invoke") || r.allows("run.routes.invoke"))
+    {
         g.set_flag(n, insight::PUBLIC);
     }
     let (Some(r), Some(kind)) = (gcp::role(role), gcp::kind_access(g.kind(n))) else {
@@ -359,7 +405,8 @@ fn resource_binding(g: &mut Graph, st: &State, n: NodeId, role: &str, member: &s
     };
     let certainty = if cond { Certainty::Conditional } else { Certainty::Certain };
     for level in gcp::levels(r, kind).iter() {
-        let why = Why::Binding { binding: n, role: role.to_string(), note: public.then(|| format!("granted to {member}")) };
+        let why =
+            Why::Binding { binding: n, role: role.to_string(), note: public.then(|| format!("granted to {member}")) };
         let ty = edge_type(g, level, n);
         g.add_edge(pn, n, ty, Some(EdgeInfo { certainty, why }));
         if public {
@@ -390,13 +437,21 @@ fn instance_exposure(g: &mut Graph, st: &State, rels: &RelIndex) {
     let mut found = Vec::new();
     for (n, nat_ips, network) in &st.instances {
         let Some(ip) = nat_ips.first() else { continue };
-        let mut fws: Vec<(NodeId, &Firewall)> = rels.targets(*n, has_fw).filter_map(|f| st.firewalls.get(&f).map(|x| (f, x))).collect();
+        let mut fws: Vec<(NodeId, &Firewall)> =
+            rels.targets(*n, has_fw).filter_map(|f| st.firewalls.get(&f).map(|x| (f, x))).collect();
         if fws.is_empty() {
             // Without the collector's matching, only rules without targets surely apply.
-            fws = st.firewalls.iter().filter(|(_, f)| !f.targeted && Some(&f.network) == network.as_ref()).map(|(k, f)| (*k, f)).collect();
+            fws = st
+                .firewalls
+                .iter()
+                .filter(|(_, f)| !f.targeted && Some(&f.network) == network.as_ref())
+                .map(|(k, f)| (*k, f))
+                .collect();
         }
         let e = firewall_eval(g, &fws);
-        let Some(w) = e.width.filter(|_| !e.allowed.is_empty()) else { continue };
+        let Some(w) = e.width.filter(|_| !e.allowed.is_empty()) else {
+            continue;
+        };
         let mut steps = vec![format!("external IP {ip}")];
         steps.extend(e.steps);
         let via = fws.iter().map(|(f, _)| *f).collect();
@@ -413,7 +468,9 @@ fn other_exposure(g: &mut Graph, st: &State) {
         if *ipv4 != Some(true) {
             continue;
         }
-        let Some(w) = networks.iter().filter_map(|c| crate::net::source_width(c)).max() else { continue };
+        let Some(w) = networks.iter().filter_map(|c| crate::net::source_width(c)).max() else {
+            continue;
+        };
         let mut ports = PortSet::default();
         ports.add("tcp", *port, *port);
         let steps = vec![format!("public IP with authorized networks {}", networks.join(", "))];

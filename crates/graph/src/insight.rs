@@ -28,19 +28,31 @@ pub const NETWORK: Insight = Insight(1 << 19);
 
 /// Name, bit, meaning: the insights a query can name.
 pub const INSIGHTS: &[(&str, Insight, &str)] = &[
-    ("exposed_to_internet", EXPOSED, "reachable from the internet through its network configuration (see `exposure.*`)"),
+    (
+        "exposed_to_internet",
+        EXPOSED,
+        "reachable from the internet through its network configuration (see `exposure.*`)",
+    ),
     ("public", PUBLIC, "a resource policy, ACL or IAM binding lets anyone read or use it"),
     ("sensitive_data", SENSITIVE, "tagged as holding confidential, restricted or personal data"),
     ("stores_credentials", CREDENTIALS, "holds secrets: secrets managers, key vault secrets, Kubernetes secrets"),
     ("key_store", KEY_STORE, "a key store: KMS keys, key vaults, Cloud KMS keys"),
-    ("privileged", PRIVILEGED, "an identity with administrative rights over its account, subscription, project or cluster"),
+    (
+        "privileged",
+        PRIVILEGED,
+        "an identity with administrative rights over its account, subscription, project or cluster",
+    ),
     ("lacks_mfa", LACKS_MFA, "a user with a console password or active access keys and no MFA device"),
     ("has_access_keys", ACCESS_KEYS, "a user with active long-term access keys"),
     ("console_access", CONSOLE, "a user with a console password"),
     ("compute", COMPUTE, "runs code: VMs, instances, functions, pods and workloads, web apps"),
     ("data_store", DATA_STORE, "stores data: buckets, databases, storage accounts, tables, file systems"),
     ("identity", IDENTITY, "an identity: users, roles, groups, service accounts, managed identities"),
-    ("permissions_incomplete", PERMS_INCOMPLETE, "some policy or role of this identity was not collected: its edges may be incomplete"),
+    (
+        "permissions_incomplete",
+        PERMS_INCOMPLETE,
+        "some policy or role of this identity was not collected: its edges may be incomplete",
+    ),
     ("virtual", VIRTUAL, "made by the graph, not collected: the Internet, account scopes, external principals"),
     ("external", EXTERNAL, "referenced by a relation or policy but not in the estate"),
     ("scope", SCOPE, "an account, subscription, project, resource group, cluster or namespace"),
@@ -114,7 +126,11 @@ pub fn is_data_store(kind: &str) -> bool {
 pub fn is_credentials(kind: &str) -> bool {
     matches!(
         kind,
-        "aws.secretsmanager.secret" | "azure.keyvault.vault" | "azure.keyvault.secret" | "k8s.core.secret" | "gcp.secretmanager.secret"
+        "aws.secretsmanager.secret"
+            | "azure.keyvault.vault"
+            | "azure.keyvault.secret"
+            | "k8s.core.secret"
+            | "gcp.secretmanager.secret"
     )
 }
 
@@ -140,7 +156,11 @@ pub fn is_identity(kind: &str) -> bool {
 pub fn is_network(kind: &str) -> bool {
     matches!(
         kind,
-        "aws.ec2.security_group" | "aws.ec2.network_acl" | "azure.network.network_security_group" | "gcp.compute.firewall" | "k8s.networking.network_policy"
+        "aws.ec2.security_group"
+            | "aws.ec2.network_acl"
+            | "azure.network.network_security_group"
+            | "gcp.compute.firewall"
+            | "k8s.networking.network_policy"
     )
 }
 
@@ -176,9 +196,20 @@ pub fn kind_flags(kind: &str) -> u32 {
 }
 
 /// Tag keys that classify data (compared without case, `-`/`_`/spaces ignored).
-const CLASSIFICATION_KEYS: &[&str] = &["dataclassification", "dataclass", "classification", "sensitivity", "datasensitivity", "confidentiality"];
-const SENSITIVE_VALUES: &[&str] =
-    &["confidential", "highlyconfidential", "sensitive", "restricted", "secret", "topsecret", "pii", "phi", "pci", "personal"];
+const CLASSIFICATION_KEYS: &[&str] =
+    &["dataclassification", "dataclass", "classification", "sensitivity", "datasensitivity", "confidentiality"];
+const SENSITIVE_VALUES: &[&str] = &[
+    "confidential",
+    "highlyconfidential",
+    "sensitive",
+    "restricted",
+    "secret",
+    "topsecret",
+    "pii",
+    "phi",
+    "pci",
+    "personal",
+];
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()

@@ -15,12 +15,30 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 pub(crate) enum Part {
-    Role { namespace: Option<String>, role: k8s::Role },
-    Binding { namespace: Option<String>, role_kind: String, role_name: String, subjects: Vec<(String, String, Option<String>)> },
-    ServiceAccount { cloud_identity: Option<String> },
+    Role {
+        namespace: Option<String>,
+        role: k8s::Role,
+    },
+    Binding {
+        namespace: Option<String>,
+        role_kind: String,
+        role_name: String,
+        subjects: Vec<(String, String, Option<String>)>,
+    },
+    ServiceAccount {
+        cloud_identity: Option<String>,
+    },
     Automount(bool),
-    Service { ty: String, internal: Option<bool>, ranges: Vec<String>, ports: Vec<(String, u16)> },
-    Ingress { published: bool, tls: bool },
+    Service {
+        ty: String,
+        internal: Option<bool>,
+        ranges: Vec<String>,
+        ports: Vec<(String, u16)>,
+    },
+    Ingress {
+        published: bool,
+        tls: bool,
+    },
 }
 
 fn s(v: Option<&Value>) -> Option<String> {
@@ -44,7 +62,11 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
             let subjects = a
                 .get("subjects")
                 .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(|x| Some((s(x.get("kind"))?, s(x.get("name"))?, s(x.get("namespace"))))).collect())
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|x| Some((s(x.get("kind"))?, s(x.get("name"))?, s(x.get("namespace")))))
+                        .collect()
+                })
                 .unwrap_or_default();
             push(Part::Binding {
                 namespace: if r.kind == "k8s.rbac.role_binding" { ns } else { None },
@@ -57,7 +79,11 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
         "k8s.core.service" => push(Part::Service {
             ty: s(a.get("type")).unwrap_or_else(|| "ClusterIP".into()),
             internal: a.get("internal_load_balancer").and_then(Value::as_bool),
-            ranges: a.get("load_balancer_source_ranges").and_then(Value::as_array).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+            ranges: a
+                .get("load_balancer_source_ranges")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
             ports: a
                 .get("ports")
                 .and_then(Value::as_array)
@@ -73,7 +99,8 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
         }),
         "k8s.networking.ingress" => push(Part::Ingress {
             published: a.get("load_balancer_ingress").and_then(Value::as_array).is_some_and(|l| !l.is_empty()),
-            tls: a.get("tls").and_then(Value::as_array).is_some_and(|l| !l.is_empty()) || a.get("load_balancer_tls").and_then(Value::as_bool) == Some(true),
+            tls: a.get("tls").and_then(Value::as_array).is_some_and(|l| !l.is_empty())
+                || a.get("load_balancer_tls").and_then(Value::as_bool) == Some(true),
         }),
         _ => {}
     }
@@ -117,8 +144,12 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
 
 fn cluster_scopes(g: &mut Graph) {
     let k8s = g.syms.intern("k8s");
-    let mut accounts: Vec<crate::intern::Sym> =
-        g.nodes.iter().filter(|n| g.syms.resolve(n.kind).starts_with("k8s.") && n.flags & insight::VIRTUAL.0 == 0).map(|n| n.account).collect();
+    let mut accounts: Vec<crate::intern::Sym> = g
+        .nodes
+        .iter()
+        .filter(|n| g.syms.resolve(n.kind).starts_with("k8s.") && n.flags & insight::VIRTUAL.0 == 0)
+        .map(|n| n.account)
+        .collect();
     accounts.sort_unstable();
     accounts.dedup();
     for a in accounts {
@@ -131,7 +162,14 @@ fn cluster_scopes(g: &mut Graph) {
     }
 }
 
-fn role_of(g: &mut Graph, st: &mut State, cluster: crate::intern::Sym, ns: Option<&str>, kind: &str, name: &str) -> Option<u32> {
+fn role_of(
+    g: &mut Graph,
+    st: &mut State,
+    cluster: crate::intern::Sym,
+    ns: Option<&str>,
+    kind: &str,
+    name: &str,
+) -> Option<u32> {
     let key_ns = if kind == "Role" { ns.map(str::to_string) } else { None };
     if let Some(i) = st.roles.get(&(cluster, key_ns.clone(), name.to_string())) {
         return Some(*i);
@@ -158,10 +196,15 @@ fn subject_node(g: &mut Graph, cluster: &str, kind: &str, name: &str, ns: Option
 }
 
 fn binding(g: &mut Graph, st: &mut State, n: NodeId, p: &Part) {
-    let Part::Binding { namespace, role_kind, role_name, subjects } = p else { return };
+    let Part::Binding { namespace, role_kind, role_name, subjects } = p else {
+        return;
+    };
     let cluster_sym = g.node(n).account;
     let cluster = g.sym(cluster_sym).to_string();
-    let subjects: Vec<NodeId> = subjects.iter().map(|(k, name, ns)| subject_node(g, &cluster, k, name, ns.as_deref().or(namespace.as_deref()))).collect();
+    let subjects: Vec<NodeId> = subjects
+        .iter()
+        .map(|(k, name, ns)| subject_node(g, &cluster, k, name, ns.as_deref().or(namespace.as_deref())))
+        .collect();
     let Some(ri) = role_of(g, st, cluster_sym, namespace.as_deref(), role_kind, role_name) else {
         for s in subjects {
             g.set_flag(s, insight::PERMS_INCOMPLETE);
@@ -169,7 +212,13 @@ fn binding(g: &mut Graph, st: &mut State, n: NodeId, p: &Part) {
         return;
     };
     let scope = match namespace {
-        Some(ns) => g.virtual_node(&format!("{cluster}/_cluster/Namespace/{ns}"), "k8s.core.namespace", ns, &cluster, insight::SCOPE.0),
+        Some(ns) => g.virtual_node(
+            &format!("{cluster}/_cluster/Namespace/{ns}"),
+            "k8s.core.namespace",
+            ns,
+            &cluster,
+            insight::SCOPE.0,
+        ),
         None => match g.find(&format!("{cluster}/_cluster/Cluster/{cluster}")) {
             Some(c) => c,
             None => return,
@@ -185,7 +234,11 @@ fn binding(g: &mut Graph, st: &mut State, n: NodeId, p: &Part) {
     let label = format!("{role_kind} {role_name}");
     for s in subjects {
         if admin {
-            let why = Why::Binding { binding: n, role: label.clone(), note: Some("can grant itself anything (wildcards, escalate, bind or impersonate)".into()) };
+            let why = Why::Binding {
+                binding: n,
+                role: label.clone(),
+                note: Some("can grant itself anything (wildcards, escalate, bind or impersonate)".into()),
+            };
             g.add_edge(s, scope, ety::CAN_ADMIN, Some(EdgeInfo { certainty, why }));
             if namespace.is_none() {
                 g.set_flag(s, insight::PRIVILEGED);
@@ -199,7 +252,14 @@ fn binding(g: &mut Graph, st: &mut State, n: NodeId, p: &Part) {
         if levels.is_empty() {
             continue;
         }
-        g.grants.push(Grant { principal: s, scope, body: GrantBody::K8s { role: ri, namespace: ns_sym }, source: n, role_name: label.clone(), certainty });
+        g.grants.push(Grant {
+            principal: s,
+            scope,
+            body: GrantBody::K8s { role: ri, namespace: ns_sym },
+            source: n,
+            role_name: label.clone(),
+            certainty,
+        });
         let gi = (g.grants.len() - 1) as u32;
         for level in levels.iter() {
             let ty = match level {
@@ -230,7 +290,8 @@ fn role_levels(role: &k8s::Role) -> Levels {
 
 /// Objects a role names with `resourceNames`, by (kind, level): only secrets' reads matter here.
 fn named_targets(role: &k8s::Role) -> Vec<(&'static str, Vec<String>)> {
-    let names: Vec<String> = ["get", "list", "watch"].iter().flat_map(|v| role.named(v, "", "secrets")).map(str::to_string).collect();
+    let names: Vec<String> =
+        ["get", "list", "watch"].iter().flat_map(|v| role.named(v, "", "secrets")).map(str::to_string).collect();
     if names.is_empty() {
         Vec::new()
     } else {
@@ -239,10 +300,22 @@ fn named_targets(role: &k8s::Role) -> Vec<(&'static str, Vec<String>)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn named_edge(g: &mut Graph, binding: NodeId, subject: NodeId, cluster: &str, ns: Option<&str>, kind: &str, name: &str, label: &str) {
+fn named_edge(
+    g: &mut Graph,
+    binding: NodeId,
+    subject: NodeId,
+    cluster: &str,
+    ns: Option<&str>,
+    kind: &str,
+    name: &str,
+    label: &str,
+) {
     let Some(ns) = ns else { return };
-    let Some(t) = g.find(&format!("{cluster}/{ns}/{kind}/{name}")) else { return };
-    let why = Why::Binding { binding, role: label.to_string(), note: Some(format!("names {kind} {name} (resourceNames)")) };
+    let Some(t) = g.find(&format!("{cluster}/{ns}/{kind}/{name}")) else {
+        return;
+    };
+    let why =
+        Why::Binding { binding, role: label.to_string(), note: Some(format!("names {kind} {name} (resourceNames)")) };
     g.add_edge(subject, t, ety::CAN_READ, Some(EdgeInfo { certainty: Certainty::Certain, why }));
 }
 
@@ -253,22 +326,34 @@ fn cloud_identities(g: &mut Graph, st: &State) {
     let by_email: FxHashMap<String, NodeId> =
         g.nodes_of_kind("gcp.iam.service_account").into_iter().map(|n| (g.name(n).to_ascii_lowercase(), n)).collect();
     for (sa, ident) in &st.sas {
-        let target = if ident.starts_with("arn:aws:iam::") { g.find(ident) } else { by_email.get(&ident.to_ascii_lowercase()).copied() };
+        let target = if ident.starts_with("arn:aws:iam::") {
+            g.find(ident)
+        } else {
+            by_email.get(&ident.to_ascii_lowercase()).copied()
+        };
         let Some(t) = target else { continue };
         let how = if ident.starts_with("arn:") { "IAM role for service accounts (IRSA)" } else { "Workload Identity" };
-        g.add_edge(*sa, t, ety::CAN_AUTHENTICATE_AS, Some(EdgeInfo { certainty: Certainty::Certain, why: Why::Identity(how.into()) }));
+        g.add_edge(
+            *sa,
+            t,
+            ety::CAN_AUTHENTICATE_AS,
+            Some(EdgeInfo { certainty: Certainty::Certain, why: Why::Identity(how.into()) }),
+        );
     }
 }
 
 fn service_exposure(p: &Part) -> Option<Exposure> {
-    let Part::Service { ty, internal, ranges, ports } = p else { return None };
+    let Part::Service { ty, internal, ranges, ports } = p else {
+        return None;
+    };
     let mut set = PortSet::default();
     for (proto, port) in ports {
         set.add(proto, *port, *port);
     }
     match ty.as_str() {
         "LoadBalancer" if *internal != Some(true) => {
-            let width = if ranges.is_empty() { Some(Width::Any) } else { ranges.iter().filter_map(|r| source_width(r)).max() }?;
+            let width =
+                if ranges.is_empty() { Some(Width::Any) } else { ranges.iter().filter_map(|r| source_width(r)).max() }?;
             let src = if ranges.is_empty() { "any address".to_string() } else { ranges.join(", ") };
             let steps = vec![format!("LoadBalancer service open to {src}")];
             Some(exposure::of(width, &set, Vec::new(), steps, Certainty::Certain))
@@ -299,7 +384,13 @@ fn exposure_of_services(g: &mut Graph, st: &State, rels: &RelIndex) {
         if *tls {
             set.add("tcp", 443, 443);
         }
-        let e = exposure::of(Width::Any, &set, Vec::new(), vec!["ingress with a public load balancer address".into()], Certainty::Certain);
+        let e = exposure::of(
+            Width::Any,
+            &set,
+            Vec::new(),
+            vec!["ingress with a public load balancer address".into()],
+            Certainty::Certain,
+        );
         let name = format!("ingress {}", g.name(*n));
         for svc in rels.targets(*n, routes) {
             let t = through(&e, *n, &name);

@@ -69,7 +69,9 @@ impl Adjacency {
     /// From (from, edge) pairs; `nodes` is the node count.
     pub fn build(nodes: usize, mut list: Vec<(NodeId, Edge)>) -> Adjacency {
         list.sort_unstable_by_key(|(f, e)| (*f, e.ty, e.to, e.info));
-        list.dedup_by(|a, b| a.0 == b.0 && a.1.ty == b.1.ty && a.1.to == b.1.to && (a.1.info == b.1.info || a.1.info == NO_INFO));
+        list.dedup_by(|a, b| {
+            a.0 == b.0 && a.1.ty == b.1.ty && a.1.to == b.1.to && (a.1.info == b.1.info || a.1.info == NO_INFO)
+        });
         let mut start = vec![0u32; nodes + 1];
         for (f, _) in &list {
             start[*f as usize + 1] += 1;
@@ -151,12 +153,26 @@ pub enum Why {
     /// Compute acting as an identity: `instance profile`, `execution role`, `service account`, …
     Identity(String),
     /// Allowed by policies: the actions that were allowed and the statements that allowed them.
-    Policy { actions: Vec<String>, cites: Vec<Cite>, denies: Vec<Cite>, note: Option<String> },
-    Escalation { method: Method, via: Option<NodeId>, detail: String, cites: Vec<Cite> },
+    Policy {
+        actions: Vec<String>,
+        cites: Vec<Cite>,
+        denies: Vec<Cite>,
+        note: Option<String>,
+    },
+    Escalation {
+        method: Method,
+        via: Option<NodeId>,
+        detail: String,
+        cites: Vec<Cite>,
+    },
     /// A grant over a whole scope, evaluated per target when a walk crosses it.
     Broad(u32),
     /// A role binding or assignment: the binding's node and the role's name.
-    Binding { binding: NodeId, role: String, note: Option<String> },
+    Binding {
+        binding: NodeId,
+        role: String,
+        note: Option<String>,
+    },
     Note(String),
 }
 
@@ -171,9 +187,16 @@ pub struct EdgeInfo {
 pub enum GrantBody {
     /// The principal's AWS identity policies (and the target's resource policy).
     Aws,
-    Azure { role: u32 },
-    Gcp { role: &'static posture_permissions::gcp::Role },
-    K8s { role: u32, namespace: Option<Sym> },
+    Azure {
+        role: u32,
+    },
+    Gcp {
+        role: &'static posture_permissions::gcp::Role,
+    },
+    K8s {
+        role: u32,
+        namespace: Option<Sym>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -306,7 +329,8 @@ impl Graph {
     /// Sorts the pending edges into adjacency lists both ways.
     pub(crate) fn seal(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        let reversed: Vec<(NodeId, Edge)> = pending.iter().map(|(f, e)| (e.to, Edge { to: *f, ty: e.ty, info: e.info })).collect();
+        let reversed: Vec<(NodeId, Edge)> =
+            pending.iter().map(|(f, e)| (e.to, Edge { to: *f, ty: e.ty, info: e.info })).collect();
         self.out = Adjacency::build(self.nodes.len(), pending);
         self.inc = Adjacency::build(self.nodes.len(), reversed);
     }
@@ -447,7 +471,9 @@ impl Graph {
 
     /// Nodes of a kind, in id order.
     pub fn nodes_of_kind(&self, kind: &str) -> Vec<NodeId> {
-        let Some(k) = self.syms.get(kind) else { return Vec::new() };
+        let Some(k) = self.syms.get(kind) else {
+            return Vec::new();
+        };
         (0..self.nodes.len() as NodeId).filter(|n| self.nodes[*n as usize].kind == k).collect()
     }
 

@@ -30,8 +30,15 @@ pub fn source_width(src: &str) -> Option<Width> {
 
 fn is_private(ip: &IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v) => v.is_private() || v.is_loopback() || v.is_link_local() || v.octets()[0] == 100 && (64..128).contains(&v.octets()[1]),
-        IpAddr::V6(v) => v.is_loopback() || (v.segments()[0] & 0xfe00) == 0xfc00 || (v.segments()[0] & 0xffc0) == 0xfe80,
+        IpAddr::V4(v) => {
+            v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || v.octets()[0] == 100 && (64..128).contains(&v.octets()[1])
+        }
+        IpAddr::V6(v) => {
+            v.is_loopback() || (v.segments()[0] & 0xfe00) == 0xfc00 || (v.segments()[0] & 0xffc0) == 0xfe80
+        }
     }
 }
 
@@ -172,7 +179,8 @@ impl RuleEval {
                     if allow {
                         self.allowed.add(p, x, y);
                         self.width = self.width.max(Some(width));
-                        let shown: Vec<&str> = sources.iter().map(String::as_str).filter(|s| source_width(s).is_some()).collect();
+                        let shown: Vec<&str> =
+                            sources.iter().map(String::as_str).filter(|s| source_width(s).is_some()).collect();
                         let range = PortRange { protocol: p.to_string(), from: x, to: y };
                         self.steps.push(format!("{label} allows {range} from {}", shown.join(", ")));
                     }

@@ -93,7 +93,9 @@ impl Graph {
     /// What scope-wide grant `gi` gives on `target`: empty when nothing, or when the target is
     /// outside the grant's scope.
     pub fn grant_access(&self, gi: u32, target: NodeId) -> Vec<Access> {
-        let Some(gr) = self.grants.get(gi as usize) else { return Vec::new() };
+        let Some(gr) = self.grants.get(gi as usize) else {
+            return Vec::new();
+        };
         if target == gr.principal || self.node(target).account != self.node(gr.scope).account {
             return Vec::new();
         }
@@ -113,7 +115,9 @@ impl Graph {
     /// The most certain answer grant `gi` can give: an AWS principal with a policy, group or
     /// boundary that was not collected can only be `unknown` anywhere.
     pub(crate) fn grant_cap(&self, gi: u32) -> Certainty {
-        let Some(gr) = self.grants.get(gi as usize) else { return Certainty::Unknown };
+        let Some(gr) = self.grants.get(gi as usize) else {
+            return Certainty::Unknown;
+        };
         match gr.body {
             GrantBody::Aws => match self.perms.aws.principals.get(&gr.principal) {
                 Some(p) if p.may_deny || matches!(p.boundary, crate::aws::Bnd::Unreadable) => Certainty::Unknown,
@@ -125,8 +129,15 @@ impl Graph {
     }
 
     /// What grant `gi` gives on `target` as (level, certainty): the walk's fast path (no reasons).
-    pub(crate) fn grant_levels(&self, gi: u32, target: NodeId, want: &dyn Fn(Level) -> bool) -> Vec<(Level, Certainty)> {
-        let Some(gr) = self.grants.get(gi as usize) else { return Vec::new() };
+    pub(crate) fn grant_levels(
+        &self,
+        gi: u32,
+        target: NodeId,
+        want: &dyn Fn(Level) -> bool,
+    ) -> Vec<(Level, Certainty)> {
+        let Some(gr) = self.grants.get(gi as usize) else {
+            return Vec::new();
+        };
         if target == gr.principal || self.node(target).account != self.node(gr.scope).account {
             return Vec::new();
         }
@@ -135,7 +146,9 @@ impl Graph {
             GrantBody::Aws if self.provider(target) == "aws" => self.perms.aws.levels(self, gr.principal, target, want),
             GrantBody::Aws => Vec::new(),
             GrantBody::Azure { role } => {
-                let (Some(role), Some(kind)) = (self.perms.azure_roles.get(*role as usize), azure::kind_access(self.kind(target))) else {
+                let (Some(role), Some(kind)) =
+                    (self.perms.azure_roles.get(*role as usize), azure::kind_access(self.kind(target)))
+                else {
                     return Vec::new();
                 };
                 if !azure::scope_covers(self.uid(gr.scope), self.uid(target)) {
@@ -143,10 +156,15 @@ impl Graph {
                 }
                 with(azure::levels(role.def(), kind))
             }
-            GrantBody::Gcp { role } => gcp::kind_access(self.kind(target)).map_or(Vec::new(), |k| with(gcp::levels(role, k))),
-            GrantBody::K8s { role, namespace } => {
-                self.k8s_levels(*role, *namespace, target).into_iter().filter(|(l, _)| want(*l)).map(|(l, _)| (l, gr.certainty)).collect()
+            GrantBody::Gcp { role } => {
+                gcp::kind_access(self.kind(target)).map_or(Vec::new(), |k| with(gcp::levels(role, k)))
             }
+            GrantBody::K8s { role, namespace } => self
+                .k8s_levels(*role, *namespace, target)
+                .into_iter()
+                .filter(|(l, _)| want(*l))
+                .map(|(l, _)| (l, gr.certainty))
+                .collect(),
         }
     }
 
@@ -155,7 +173,9 @@ impl Graph {
     }
 
     fn azure_access(&self, gr: &Grant, role: u32, target: NodeId) -> Vec<Access> {
-        let (Some(role), Some(kind)) = (self.perms.azure_roles.get(role as usize), azure::kind_access(self.kind(target))) else {
+        let (Some(role), Some(kind)) =
+            (self.perms.azure_roles.get(role as usize), azure::kind_access(self.kind(target)))
+        else {
             return Vec::new();
         };
         if !azure::scope_covers(self.uid(gr.scope), self.uid(target)) {
@@ -169,9 +189,14 @@ impl Graph {
     }
 
     fn gcp_access(&self, gr: &Grant, role: &gcp::Role, target: NodeId) -> Vec<Access> {
-        let Some(kind) = gcp::kind_access(self.kind(target)) else { return Vec::new() };
+        let Some(kind) = gcp::kind_access(self.kind(target)) else {
+            return Vec::new();
+        };
         let note = Some(format!("inherited from the binding on {}", self.name(gr.scope)));
-        gcp::levels(role, kind).iter().map(|level| Access { level, certainty: gr.certainty, why: self.binding_why(gr, note.clone()) }).collect()
+        gcp::levels(role, kind)
+            .iter()
+            .map(|level| Access { level, certainty: gr.certainty, why: self.binding_why(gr, note.clone()) })
+            .collect()
     }
 
     fn k8s_access(&self, gr: &Grant, role: u32, ns: Option<crate::intern::Sym>, target: NodeId) -> Vec<Access> {
@@ -186,7 +211,9 @@ impl Graph {
 
     /// Levels a Kubernetes role gives on `target`; the flag marks execution through creating pods.
     fn k8s_levels(&self, role: u32, ns: Option<crate::intern::Sym>, target: NodeId) -> Vec<(Level, bool)> {
-        let Some(role) = self.perms.k8s_roles.get(role as usize).map(K8sRole::role) else { return Vec::new() };
+        let Some(role) = self.perms.k8s_roles.get(role as usize).map(K8sRole::role) else {
+            return Vec::new();
+        };
         let kind = self.kind(target);
         let tns = k8s_namespace(self.uid(target));
         if let Some(ns) = ns {
@@ -211,23 +238,49 @@ impl Graph {
 
     /// Candidate members of a grant's scope: of kinds `want` accepts and on which the grant can
     /// give one of `types` (every type when empty); from `want`'s index when it has one.
-    pub(crate) fn grant_members(&self, gi: u32, want: &crate::walk::Want, types: &[crate::model::EdgeTy], f: &mut dyn FnMut(NodeId)) {
-        let Some(gr) = self.grants.get(gi as usize) else { return };
+    pub(crate) fn grant_members(
+        &self,
+        gi: u32,
+        want: &crate::walk::Want,
+        types: &[crate::model::EdgeTy],
+        f: &mut dyn FnMut(NodeId),
+    ) {
+        let Some(gr) = self.grants.get(gi as usize) else {
+            return;
+        };
         let account = self.node(gr.scope).account;
         let kinds: Vec<(&str, Vec<Level>)> = match gr.body {
             GrantBody::Aws => posture_permissions::aws::catalog::KINDS
                 .iter()
                 .map(|k| (k.kind, Level::ALL.into_iter().filter(|l| !k.probes(*l).is_empty()).collect()))
                 .collect(),
-            GrantBody::Azure { .. } => azure::KINDS.iter().map(|k| (k.kind, Level::ALL.into_iter().filter(|l| !k.probes(*l).is_empty()).collect())).collect(),
-            GrantBody::Gcp { .. } => gcp::KINDS.iter().map(|k| (k.kind, Level::ALL.into_iter().filter(|l| !k.probes(*l).is_empty()).collect())).collect(),
+            GrantBody::Azure { .. } => azure::KINDS
+                .iter()
+                .map(|k| (k.kind, Level::ALL.into_iter().filter(|l| !k.probes(*l).is_empty()).collect()))
+                .collect(),
+            GrantBody::Gcp { .. } => gcp::KINDS
+                .iter()
+                .map(|k| (k.kind, Level::ALL.into_iter().filter(|l| !k.probes(*l).is_empty()).collect()))
+                .collect(),
             GrantBody::K8s { .. } => K8S_KINDS
                 .iter()
-                .map(|k| (*k, Level::ALL.into_iter().filter(|l| !k8s::probes(k, *l).is_empty() || (*k == "k8s.core.service_account" && *l == Level::Execute)).collect()))
+                .map(|k| {
+                    (
+                        *k,
+                        Level::ALL
+                            .into_iter()
+                            .filter(|l| {
+                                !k8s::probes(k, *l).is_empty()
+                                    || (*k == "k8s.core.service_account" && *l == Level::Execute)
+                            })
+                            .collect(),
+                    )
+                })
                 .collect(),
         };
         for (k, levels) in kinds {
-            let yields = types.is_empty() || levels.iter().any(|l| types.contains(&level_edge(*l, insight::is_identity(k))));
+            let yields =
+                types.is_empty() || levels.iter().any(|l| types.contains(&level_edge(*l, insight::is_identity(k))));
             if !yields || !(want.kind)(k) {
                 continue;
             }

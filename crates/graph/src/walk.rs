@@ -71,7 +71,8 @@ impl Graph {
     pub fn steps_out(&self, n: NodeId, types: &[EdgeTy], want: &Want, f: &mut dyn FnMut(Step)) {
         let ok = |t: EdgeTy| types.is_empty() || types.contains(&t);
         // A scope-wide execute grant on identities is authenticating as them.
-        let ok_broad = |t: EdgeTy| ok(t) || (t == crate::model::ety::CAN_EXECUTE && ok(crate::model::ety::CAN_AUTHENTICATE_AS));
+        let ok_broad =
+            |t: EdgeTy| ok(t) || (t == crate::model::ety::CAN_EXECUTE && ok(crate::model::ety::CAN_AUTHENTICATE_AS));
         let mut grants: Vec<u32> = Vec::new();
         for e in self.out_edges(n) {
             let is_broad = e.info != NO_INFO && broad(self, e.info).is_some();
@@ -122,7 +123,9 @@ impl Graph {
         for scope in self.scopes_of(n) {
             let mut seen: Vec<u32> = Vec::new();
             for e in self.in_edges(scope) {
-                let Some(gi) = (e.info != NO_INFO).then(|| broad(self, e.info)).flatten() else { continue };
+                let Some(gi) = (e.info != NO_INFO).then(|| broad(self, e.info)).flatten() else {
+                    continue;
+                };
                 if seen.contains(&gi) {
                     continue;
                 }
@@ -148,7 +151,8 @@ impl Graph {
         match step.via {
             Via::Edge(i) => self.infos.get(i as usize).map(|x| x.why.clone()),
             Via::Grant { grant, level } => {
-                let target = if self.grants.get(grant as usize).is_some_and(|g| g.principal == from) { to } else { from };
+                let target =
+                    if self.grants.get(grant as usize).is_some_and(|g| g.principal == from) { to } else { from };
                 self.grant_access(grant, target).into_iter().find(|a| a.level == level).map(|a| a.why)
             }
         }

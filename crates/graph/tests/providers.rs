@@ -58,7 +58,11 @@ fn bucket(name: &str, account: &str, policy: Value) -> Value {
 #[test]
 fn aws_scope_wide_grants_are_evaluated_per_target_with_denies() {
     let g = build(vec![
-        user("reader", vec![stmt("Allow", &["s3:GetObject"], &["*"]), stmt("Deny", &["s3:*"], &["arn:aws:s3:::vault/*"])], json!({})),
+        user(
+            "reader",
+            vec![stmt("Allow", &["s3:GetObject"], &["*"]), stmt("Deny", &["s3:*"], &["arn:aws:s3:::vault/*"])],
+            json!({}),
+        ),
         bucket("logs", "111", Value::Null),
         bucket("vault", "111", Value::Null),
         bucket("elsewhere", "222", Value::Null),
@@ -91,14 +95,28 @@ fn aws_trust_policies_and_conditions() {
             "principals": principals, "not_principals": null, "conditions": conditions}]})
     };
     let role = |name: &str, t: Value| {
-        res(&format!("arn:aws:iam::111:role/{name}"), "aws.iam.role", "111",
-            json!({"trust_policy": t, "attached_policies": [], "inline_policy_names": [], "permissions_boundary_arn": null}), &[])
+        res(
+            &format!("arn:aws:iam::111:role/{name}"),
+            "aws.iam.role",
+            "111",
+            json!({"trust_policy": t, "attached_policies": [], "inline_policy_names": [], "permissions_boundary_arn": null}),
+            &[],
+        )
     };
     let aws = |p: &str| json!({"aws": [p], "service": [], "federated": [], "canonical_user": []});
     let g = build(vec![
         role("open", trust(aws("*"), json!([]))),
-        role("vendor", trust(aws("arn:aws:iam::999:root"), json!([{"operator": "StringEquals", "key": "sts:ExternalId", "values": ["x"]}]))),
-        role("in-org", trust(aws("*"), json!([{"operator": "StringEquals", "key": "aws:PrincipalOrgID", "values": ["o-mine"]}]))),
+        role(
+            "vendor",
+            trust(
+                aws("arn:aws:iam::999:root"),
+                json!([{"operator": "StringEquals", "key": "sts:ExternalId", "values": ["x"]}]),
+            ),
+        ),
+        role(
+            "in-org",
+            trust(aws("*"), json!([{"operator": "StringEquals", "key": "aws:PrincipalOrgID", "values": ["o-mine"]}])),
+        ),
         role("by-name", trust(aws("arn:aws:iam::111:user/ops"), json!([]))),
         user("ops", vec![], json!({})),
         user("other", vec![stmt("Allow", &["sts:AssumeRole"], &["*"])], json!({})),
@@ -120,16 +138,29 @@ fn aws_scps_and_missing_policies() {
     let g = build(vec![
         user("admin", vec![stmt("Allow", &["*"], &["*"])], json!({})),
         user("grouped", vec![], json!({"groups": ["uncollected"]})),
-        res("arn:aws:organizations::111:policy/o-1/service_control_policy/p-1", "aws.organizations.policy", "111",
+        res(
+            "arn:aws:organizations::111:policy/o-1/service_control_policy/p-1",
+            "aws.organizations.policy",
+            "111",
             json!({"type": "SERVICE_CONTROL_POLICY", "target_ids": ["111"], "document": {"statements": [
-                stmt("Allow", &["*"], &["*"]), stmt("Deny", &["s3:*"], &["arn:aws:s3:::data", "arn:aws:s3:::data/*"])]}}), &[]),
+                stmt("Allow", &["*"], &["*"]), stmt("Deny", &["s3:*"], &["arn:aws:s3:::data", "arn:aws:s3:::data/*"])]}}),
+            &[],
+        ),
         bucket("data", "111", Value::Null),
         bucket("logs", "111", Value::Null),
     ]);
-    assert_eq!(names(&g, "aws.iam.user[name = admin] -can_read-> aws.s3.bucket"), vec!["admin -> logs"], "the SCP denies the data bucket");
+    assert_eq!(
+        names(&g, "aws.iam.user[name = admin] -can_read-> aws.s3.bucket"),
+        vec!["admin -> logs"],
+        "the SCP denies the data bucket"
+    );
     assert_eq!(names(&g, "aws.iam.user[privileged]"), vec!["admin"]);
     let unknown = rows(&g, "aws.iam.user[name = grouped] -can_read-> aws.s3.bucket");
-    assert_eq!(unknown, vec![("grouped -> logs".to_string(), Certainty::Unknown)], "an uncollected group may grant anything but the SCP");
+    assert_eq!(
+        unknown,
+        vec![("grouped -> logs".to_string(), Certainty::Unknown)],
+        "an uncollected group may grant anything but the SCP"
+    );
     assert_eq!(names(&g, "*[permissions_incomplete]"), vec!["grouped"]);
 }
 
@@ -145,34 +176,64 @@ fn nsg_rule(name: &str, priority: i64, access: &str, source: &str, port: &str) -
 #[test]
 fn azure_nsgs_decide_exposure_by_priority() {
     let vm = |name: &str, nsg_uid: &str| {
-        let nic = format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/networkinterfaces/{name}-nic");
-        let ip = format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/publicipaddresses/{name}-ip");
+        let nic =
+            format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/networkinterfaces/{name}-nic");
+        let ip =
+            format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/publicipaddresses/{name}-ip");
         vec![
-            res(&format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.compute/virtualmachines/{name}"), "azure.compute.virtual_machine", "sub",
-                json!({"public_ip_addresses": []}), &[("has_network_interface", &nic)]),
-            res(&nic, "azure.network.network_interface", "sub",
-                json!({"network_security_group_id": nsg_uid, "ip_configurations": [{"public_ip_address_id": ip}]}), &[("has_public_ip", &ip)]),
-            res(&ip, "azure.network.public_ip_address", "sub", json!({"ip_address": "20.0.0.1", "sku_name": "Standard"}), &[]),
+            res(
+                &format!("/subscriptions/sub/resourcegroups/rg/providers/microsoft.compute/virtualmachines/{name}"),
+                "azure.compute.virtual_machine",
+                "sub",
+                json!({"public_ip_addresses": []}),
+                &[("has_network_interface", &nic)],
+            ),
+            res(
+                &nic,
+                "azure.network.network_interface",
+                "sub",
+                json!({"network_security_group_id": nsg_uid, "ip_configurations": [{"public_ip_address_id": ip}]}),
+                &[("has_public_ip", &ip)],
+            ),
+            res(
+                &ip,
+                "azure.network.public_ip_address",
+                "sub",
+                json!({"ip_address": "20.0.0.1", "sku_name": "Standard"}),
+                &[],
+            ),
         ]
     };
     let open = "/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/networksecuritygroups/open";
     let shut = "/subscriptions/sub/resourcegroups/rg/providers/microsoft.network/networksecuritygroups/shut";
     let mut all = vec![
         nsg(open, json!([nsg_rule("rdp", 100, "Allow", "Internet", "3389"), nsg_rule("deny", 4000, "Deny", "*", "*")])),
-        nsg(shut, json!([nsg_rule("deny-rdp", 100, "Deny", "*", "3389"), nsg_rule("rdp", 200, "Allow", "Internet", "3389")])),
+        nsg(
+            shut,
+            json!([nsg_rule("deny-rdp", 100, "Deny", "*", "3389"), nsg_rule("rdp", 200, "Allow", "Internet", "3389")]),
+        ),
     ];
     all.extend(vm("exposed", open));
     all.extend(vm("closed", shut));
     let g = build(all);
-    assert_eq!(names(&g, "azure.compute.virtual_machine[exposed_to_internet and exposure.ports contains 3389]"), vec!["exposed"]);
+    assert_eq!(
+        names(&g, "azure.compute.virtual_machine[exposed_to_internet and exposure.ports contains 3389]"),
+        vec!["exposed"]
+    );
 }
 
 #[test]
 fn azure_role_assignments_inherit_down_scopes() {
-    let sa = |rg: &str| format!("/subscriptions/sub/resourcegroups/{rg}/providers/microsoft.storage/storageaccounts/st{rg}");
+    let sa =
+        |rg: &str| format!("/subscriptions/sub/resourcegroups/{rg}/providers/microsoft.storage/storageaccounts/st{rg}");
     let assign = |id: &str, role: &str, scope: &str| {
-        res(&format!("/subscriptions/sub/providers/microsoft.authorization/roleassignments/{id}"), "azure.authorization.role_assignment", "sub",
-            json!({"principal_id": id, "principal_type": "User", "principal_display_name": id, "role_definition_id": "", "role_name": role, "scope": scope, "condition": null}), &[])
+        res(
+            &format!("/subscriptions/sub/providers/microsoft.authorization/roleassignments/{id}"),
+            "azure.authorization.role_assignment",
+            "sub",
+            json!({"principal_id": id, "principal_type": "User", "principal_display_name": id, "role_definition_id": "", "role_name": role, "scope": scope, "condition": null}),
+            &[],
+        )
     };
     let g = build(vec![
         res(&sa("a"), "azure.storage.account", "sub", json!({}), &[]),
@@ -189,26 +250,59 @@ fn azure_role_assignments_inherit_down_scopes() {
 
 #[test]
 fn gcp_bindings_firewalls_and_public_buckets() {
-    let project = res("//cloudresourcemanager.googleapis.com/projects/1", "gcp.resourcemanager.project", "p", json!({"project_id": "p", "iam_members": [
+    let project = res(
+        "//cloudresourcemanager.googleapis.com/projects/1",
+        "gcp.resourcemanager.project",
+        "p",
+        json!({"project_id": "p", "iam_members": [
         {"role": "roles/editor", "member": "serviceAccount:app@p.iam.gserviceaccount.com", "condition_title": null},
         {"role": "roles/viewer", "member": "user:v@example.com", "condition_title": null},
-        {"role": "roles/custom.thing", "member": "user:c@example.com", "condition_title": null}]}), &[]);
-    let sa = res("//iam.googleapis.com/projects/p/serviceAccounts/1", "gcp.iam.service_account", "p", json!({"email": "app@p.iam.gserviceaccount.com"}), &[]);
+        {"role": "roles/custom.thing", "member": "user:c@example.com", "condition_title": null}]}),
+        &[],
+    );
+    let sa = res(
+        "//iam.googleapis.com/projects/p/serviceAccounts/1",
+        "gcp.iam.service_account",
+        "p",
+        json!({"email": "app@p.iam.gserviceaccount.com"}),
+        &[],
+    );
     let public = |name: &str, pap: &str| {
-        res(&format!("//storage.googleapis.com/projects/_/buckets/{name}"), "gcp.storage.bucket", "p", json!({
+        res(
+            &format!("//storage.googleapis.com/projects/_/buckets/{name}"),
+            "gcp.storage.bucket",
+            "p",
+            json!({
             "iam_configuration": {"public_access_prevention": pap},
-            "iam_members": [{"role": "roles/storage.objectViewer", "member": "allUsers", "condition_title": null}]}), &[])
+            "iam_members": [{"role": "roles/storage.objectViewer", "member": "allUsers", "condition_title": null}]}),
+            &[],
+        )
     };
     let fw = |name: &str, priority: i64, allowed: Value, denied: Value| {
-        res(&format!("//compute.googleapis.com/projects/p/global/firewalls/{name}"), "gcp.compute.firewall", "p", json!({
+        res(
+            &format!("//compute.googleapis.com/projects/p/global/firewalls/{name}"),
+            "gcp.compute.firewall",
+            "p",
+            json!({
             "network": "net", "direction": "INGRESS", "priority": priority, "disabled": false, "source_ranges": ["0.0.0.0/0"],
-            "target_tags": [], "target_service_accounts": [], "allowed": allowed, "denied": denied}), &[])
+            "target_tags": [], "target_service_accounts": [], "allowed": allowed, "denied": denied}),
+            &[],
+        )
     };
-    let vm = res("//compute.googleapis.com/projects/p/zones/z/instances/vm", "gcp.compute.instance", "p", json!({
+    let vm = res(
+        "//compute.googleapis.com/projects/p/zones/z/instances/vm",
+        "gcp.compute.instance",
+        "p",
+        json!({
         "network_interfaces": [{"network": "net", "access_configs": [{"nat_ip": "34.1.1.1"}]}],
-        "service_accounts": [{"email": "app@p.iam.gserviceaccount.com", "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}]}), &[]);
+        "service_accounts": [{"email": "app@p.iam.gserviceaccount.com", "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}]}),
+        &[],
+    );
     let g = build(vec![
-        project, sa, public("open", "inherited"), public("guarded", "enforced"),
+        project,
+        sa,
+        public("open", "inherited"),
+        public("guarded", "enforced"),
         fw("deny-ssh", 100, json!([]), json!([{"ip_protocol": "tcp", "ports": ["22"]}])),
         fw("allow-ssh-web", 1000, json!([{"ip_protocol": "tcp", "ports": ["22", "443"]}]), json!([])),
         vm,
@@ -228,19 +322,37 @@ fn gcp_bindings_firewalls_and_public_buckets() {
 #[test]
 fn kubernetes_bindings_namespaces_and_node_ports() {
     let c = "c1";
-    let k = |uid: &str, kind: &str, attrs: Value, rels: &[(&str, &str)]| res(&format!("{c}/{uid}"), kind, c, attrs, rels);
+    let k =
+        |uid: &str, kind: &str, attrs: Value, rels: &[(&str, &str)]| res(&format!("{c}/{uid}"), kind, c, attrs, rels);
     let g = build(vec![
         k("a/ServiceAccount/deployer", "k8s.core.service_account", json!({"namespace": "a"}), &[]),
         k("a/ServiceAccount/app", "k8s.core.service_account", json!({"namespace": "a"}), &[]),
         k("a/Secret/db", "k8s.core.secret", json!({"namespace": "a"}), &[]),
         k("b/Secret/other", "k8s.core.secret", json!({"namespace": "b"}), &[]),
-        k("a/RoleBinding/deployer-edit", "k8s.rbac.role_binding", json!({"namespace": "a",
-            "role_ref": {"kind": "ClusterRole", "name": "edit"}, "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": "a"}]}), &[]),
-        k("a/Pod/web", "k8s.core.pod", json!({"namespace": "a"}), &[("uses_service_account", "c1/a/ServiceAccount/app")]),
-        k("a/Service/web", "k8s.core.service", json!({"namespace": "a", "type": "NodePort", "ports": [{"protocol": "TCP", "port": 80}]}),
-          &[("selects", "c1/a/Pod/web")]),
+        k(
+            "a/RoleBinding/deployer-edit",
+            "k8s.rbac.role_binding",
+            json!({"namespace": "a",
+            "role_ref": {"kind": "ClusterRole", "name": "edit"}, "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": "a"}]}),
+            &[],
+        ),
+        k(
+            "a/Pod/web",
+            "k8s.core.pod",
+            json!({"namespace": "a"}),
+            &[("uses_service_account", "c1/a/ServiceAccount/app")],
+        ),
+        k(
+            "a/Service/web",
+            "k8s.core.service",
+            json!({"namespace": "a", "type": "NodePort", "ports": [{"protocol": "TCP", "port": 80}]}),
+            &[("selects", "c1/a/Pod/web")],
+        ),
     ]);
-    assert_eq!(names(&g, "k8s.core.service_account[name = deployer] -can_read-> k8s.core.secret"), vec!["deployer -> db"]);
+    assert_eq!(
+        names(&g, "k8s.core.service_account[name = deployer] -can_read-> k8s.core.secret"),
+        vec!["deployer -> db"]
+    );
     assert_eq!(
         names(&g, "k8s.core.service_account[name = deployer] -can_authenticate_as-> k8s.core.service_account"),
         vec!["deployer -> app"],
@@ -248,7 +360,11 @@ fn kubernetes_bindings_namespaces_and_node_ports() {
     );
     let pods = rows(&g, "k8s.core.pod[exposed_to_internet]");
     assert_eq!(pods, vec![("web".to_string(), Certainty::Certain)]);
-    assert_eq!(names(&g, "k8s.core.pod[exposure.certainty = unknown]"), vec!["web"], "node ports are as exposed as the nodes, which is unknown");
+    assert_eq!(
+        names(&g, "k8s.core.pod[exposure.certainty = unknown]"),
+        vec!["web"],
+        "node ports are as exposed as the nodes, which is unknown"
+    );
     let sa = g.find("c1/a/ServiceAccount/deployer").unwrap();
     assert!(!g.has(sa, insight::PRIVILEGED));
 }
@@ -256,22 +372,45 @@ fn kubernetes_bindings_namespaces_and_node_ports() {
 #[test]
 fn aws_escalation_methods() {
     let role = |name: &str| {
-        res(&format!("arn:aws:iam::111:role/{name}"), "aws.iam.role", "111",
+        res(
+            &format!("arn:aws:iam::111:role/{name}"),
+            "aws.iam.role",
+            "111",
             json!({"trust_policy": {"statements": [{"sid": null, "effect": "Allow", "actions": ["sts:AssumeRole"], "not_actions": [], "resources": [],
                 "not_resources": [], "principals": {"aws": [], "service": ["ec2.amazonaws.com"], "federated": [], "canonical_user": []},
                 "not_principals": null, "conditions": []}]},
-                "attached_policies": [], "inline_policy_names": [], "permissions_boundary_arn": null}), &[])
+                "attached_policies": [], "inline_policy_names": [], "permissions_boundary_arn": null}),
+            &[],
+        )
     };
-    let group = res("arn:aws:iam::111:group/admins", "aws.iam.group", "111", json!({"attached_policies": [], "inline_policy_names": ["all"],
-        "inline_policies": [{"policy_name": "all", "document": {"statements": [stmt("Allow", &["*"], &["*"])]}}]}), &[]);
+    let group = res(
+        "arn:aws:iam::111:group/admins",
+        "aws.iam.group",
+        "111",
+        json!({"attached_policies": [], "inline_policy_names": ["all"],
+        "inline_policies": [{"policy_name": "all", "document": {"statements": [stmt("Allow", &["*"], &["*"])]}}]}),
+        &[],
+    );
     let g = build(vec![
         role("target"),
         group,
-        user("self-attach", vec![stmt("Allow", &["iam:AttachUserPolicy"], &["arn:aws:iam::111:user/self-attach"])], json!({})),
+        user(
+            "self-attach",
+            vec![stmt("Allow", &["iam:AttachUserPolicy"], &["arn:aws:iam::111:user/self-attach"])],
+            json!({}),
+        ),
         user("keys", vec![stmt("Allow", &["iam:CreateAccessKey"], &["arn:aws:iam::111:user/*"])], json!({})),
-        user("trust", vec![stmt("Allow", &["iam:UpdateAssumeRolePolicy"], &["arn:aws:iam::111:role/target"])], json!({})),
+        user(
+            "trust",
+            vec![stmt("Allow", &["iam:UpdateAssumeRolePolicy"], &["arn:aws:iam::111:role/target"])],
+            json!({}),
+        ),
         user("joiner", vec![stmt("Allow", &["iam:AddUserToGroup"], &["*"])], json!({})),
-        user("launcher", vec![stmt("Allow", &["iam:PassRole"], &["*"]), stmt("Allow", &["ec2:RunInstances"], &["*"])], json!({})),
+        user(
+            "launcher",
+            vec![stmt("Allow", &["iam:PassRole"], &["*"]), stmt("Allow", &["ec2:RunInstances"], &["*"])],
+            json!({}),
+        ),
         user("harmless", vec![stmt("Allow", &["iam:Get*", "iam:List*"], &["*"])], json!({})),
     ]);
     let q = query::Compiled::new(&g, query::parse("aws.iam.user -can_escalate-> *").unwrap()).unwrap();
@@ -281,7 +420,12 @@ fn aws_escalation_methods() {
         .iter()
         .map(|r| {
             let why = posture_graph::text::step_text(&g, r.chain[0], &r.steps[0]);
-            format!("{} -> {}: {}", g.name(r.chain[0]), g.name(*r.chain.last().unwrap()), why.split(": ").next().unwrap_or_default())
+            format!(
+                "{} -> {}: {}",
+                g.name(r.chain[0]),
+                g.name(*r.chain.last().unwrap()),
+                why.split(": ").next().unwrap_or_default()
+            )
         })
         .collect();
     found.sort();
@@ -294,15 +438,44 @@ fn aws_escalation_methods() {
 #[test]
 fn gcp_folder_and_azure_management_group_inheritance() {
     let g = build(vec![
-        res("//cloudresourcemanager.googleapis.com/folders/7", "gcp.resourcemanager.folder", "org", json!({"parent": "organizations/1",
-            "iam_members": [{"role": "roles/storage.objectViewer", "member": "group:auditors@example.com", "condition_title": null}]}), &[]),
-        res("//cloudresourcemanager.googleapis.com/projects/42", "gcp.resourcemanager.project", "p", json!({"project_id": "p", "parent": "folders/7", "iam_members": []}), &[]),
+        res(
+            "//cloudresourcemanager.googleapis.com/folders/7",
+            "gcp.resourcemanager.folder",
+            "org",
+            json!({"parent": "organizations/1",
+            "iam_members": [{"role": "roles/storage.objectViewer", "member": "group:auditors@example.com", "condition_title": null}]}),
+            &[],
+        ),
+        res(
+            "//cloudresourcemanager.googleapis.com/projects/42",
+            "gcp.resourcemanager.project",
+            "p",
+            json!({"project_id": "p", "parent": "folders/7", "iam_members": []}),
+            &[],
+        ),
         res("//storage.googleapis.com/projects/_/buckets/b", "gcp.storage.bucket", "p", json!({}), &[]),
-        res("/subscriptions/s1", "azure.resources.subscription", "s1", json!({"management_group_ancestors": ["corp", "root"]}), &[]),
-        res("/subscriptions/s1/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv", "azure.keyvault.vault", "s1", json!({}), &[]),
-        res("/providers/microsoft.management/managementgroups/corp/providers/microsoft.authorization/roleassignments/x", "azure.authorization.role_assignment", "s1",
+        res(
+            "/subscriptions/s1",
+            "azure.resources.subscription",
+            "s1",
+            json!({"management_group_ancestors": ["corp", "root"]}),
+            &[],
+        ),
+        res(
+            "/subscriptions/s1/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv",
+            "azure.keyvault.vault",
+            "s1",
+            json!({}),
+            &[],
+        ),
+        res(
+            "/providers/microsoft.management/managementgroups/corp/providers/microsoft.authorization/roleassignments/x",
+            "azure.authorization.role_assignment",
+            "s1",
             json!({"principal_id": "p1", "principal_type": "Group", "principal_display_name": "secops", "role_definition_id": "", "role_name": "Key Vault Secrets User",
-                   "scope": "/providers/Microsoft.Management/managementGroups/corp", "condition": null}), &[]),
+                   "scope": "/providers/Microsoft.Management/managementGroups/corp", "condition": null}),
+            &[],
+        ),
     ]);
     assert_eq!(names(&g, "gcp.virtual.member -can_read-> gcp.storage.bucket"), vec!["group:auditors@example.com -> b"]);
     assert_eq!(names(&g, "azure.virtual.principal -can_read-> *[stores_credentials]"), vec!["secops -> kv"]);

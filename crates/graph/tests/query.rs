@@ -8,7 +8,8 @@ use posture_graph::query::{self, parse, row_out, Compiled, RowOut};
 use posture_graph::Graph;
 use posture_model::Severity;
 
-const ALL_ATTACKS: [&str; 4] = ["policy-version-attack", "exposed-instance-attack", "pass-role-lambda-attack", "k8s-cluster-admin-attack"];
+const ALL_ATTACKS: [&str; 4] =
+    ["policy-version-attack", "exposed-instance-attack", "pass-role-lambda-attack", "k8s-cluster-admin-attack"];
 const WEB1: &str = "arn:aws:ec2:eu-west-1:111111111111:instance/i-web1";
 
 fn run(g: &Graph, q: &str) -> Vec<RowOut> {
@@ -22,13 +23,20 @@ fn names(rows: &[RowOut]) -> Vec<String> {
 }
 
 fn attacks() -> Graph {
-    graph(&ALL_ATTACKS, &[(WEB1, "AWS.EC2.8", Severity::High, "EC2 instances require IMDSv2")], &["metadata_options.http_tokens"])
+    graph(
+        &ALL_ATTACKS,
+        &[(WEB1, "AWS.EC2.8", Severity::High, "EC2 instances require IMDSv2")],
+        &["metadata_options.http_tokens"],
+    )
 }
 
 #[test]
 fn exposed_instance_that_can_read_a_sensitive_bucket() {
     let g = attacks();
-    let rows = run(&g, r#"aws.ec2.instance[exposed_to_internet] -can_read-> aws.s3.bucket[tags."data-classification" = "confidential"]"#);
+    let rows = run(
+        &g,
+        r#"aws.ec2.instance[exposed_to_internet] -can_read-> aws.s3.bucket[tags."data-classification" = "confidential"]"#,
+    );
     // Compute answers with its identity's permissions: the role shows in the chain.
     insta::assert_json_snapshot!(rows);
     let explicit = run(&g, "aws.ec2.instance[exposed_to_internet] -can_authenticate_as-> aws.iam.role -can_read-> aws.s3.bucket[sensitive_data]");
@@ -39,7 +47,10 @@ fn exposed_instance_that_can_read_a_sensitive_bucket() {
 fn incoming_hops_and_repetition() {
     let g = attacks();
     // The administrator role reads it too, through its account-wide grant.
-    assert_eq!(names(&run(&g, "aws.s3.bucket[sensitive_data] <-can_read- *")), vec!["customer-data -> app-role", "customer-data -> lambda-admin"]);
+    assert_eq!(
+        names(&run(&g, "aws.s3.bucket[sensitive_data] <-can_read- *")),
+        vec!["customer-data -> app-role", "customer-data -> lambda-admin"]
+    );
     assert_eq!(
         names(&run(&g, "aws.iam.user -can_escalate|can_admin{1,2}-> aws.iam.account")),
         vec!["dev-alice -> 111111111111", "ci-bot -> 111111111111"]
@@ -47,7 +58,10 @@ fn incoming_hops_and_repetition() {
     let chain = run(&g, "aws.iam.user[name = \"ci-bot\"] -can_escalate|can_admin{1,2}-> aws.iam.account");
     assert_eq!(chain[0].edges.iter().map(|e| e.ty.as_str()).collect::<Vec<_>>(), vec!["can_escalate", "can_admin"]);
     assert!(run(&g, "aws.iam.user[name = \"ci-bot\"] -can_escalate|can_admin{1,1}-> aws.iam.account").is_empty());
-    assert_eq!(names(&run(&g, "aws.iam.user[name = \"ci-bot\"] -can_escalate{0,1}-> aws.iam.role")), vec!["ci-bot -> lambda-admin"]);
+    assert_eq!(
+        names(&run(&g, "aws.iam.user[name = \"ci-bot\"] -can_escalate{0,1}-> aws.iam.role")),
+        vec!["ci-bot -> lambda-admin"]
+    );
 }
 
 #[test]
@@ -60,14 +74,21 @@ fn conditions_on_attributes_findings_exposure_and_edges() {
     assert_eq!(names(&run(&g, "*[findings.max_severity >= high]")), vec!["web-1"]);
     assert!(run(&g, "*[findings.max_severity >= critical]").is_empty());
     assert_eq!(names(&run(&g, "*[findings.rules contains \"AWS.EC2.8\" and findings.count = 1]")), vec!["web-1"]);
-    assert_eq!(names(&run(&g, "*[exposure.ports contains 443 and exposure.width = any and exposure.certainty = certain]")), vec!["web-1"]);
+    assert_eq!(
+        names(&run(&g, "*[exposure.ports contains 443 and exposure.width = any and exposure.certainty = certain]")),
+        vec!["web-1"]
+    );
     assert_eq!(names(&run(&g, "*[exposure.ports contains 8080]")), vec!["runner-7f9c", "runner"]);
     assert!(run(&g, "*[exposure.ports contains 22]").is_empty());
     assert_eq!(names(&run(&g, "aws.iam.user[not has_access_keys or name ~ \"ci-*\"]")), vec!["ci-bot"]);
-    assert_eq!(names(&run(&g, "*[kind in [aws.iam.user, k8s.core.pod] and account = \"prod-cluster\"]")), vec!["runner-7f9c"]);
+    assert_eq!(
+        names(&run(&g, "*[kind in [aws.iam.user, k8s.core.pod] and account = \"prod-cluster\"]")),
+        vec!["runner-7f9c"]
+    );
     let e = parse("*[account = prod-cluster]").unwrap_err();
     assert!(e.message.contains("quoted"), "{}", e.message);
-    let edges = run(&g, "*[identity] -can_escalate[method = \"iam:SetDefaultPolicyVersion\" and certainty = certain]-> *");
+    let edges =
+        run(&g, "*[identity] -can_escalate[method = \"iam:SetDefaultPolicyVersion\" and certainty = certain]-> *");
     assert_eq!(names(&edges), vec!["dev-alice -> 111111111111"]);
     insta::assert_json_snapshot!(edges[0].edges);
 }
@@ -78,7 +99,11 @@ fn errors_name_the_column_with_a_caret() {
     let q = "aws.ec2.instance -can_raed-> *";
     let e = Compiled::new(&g, parse(q).unwrap()).err().unwrap();
     assert_eq!(e.col, 19);
-    assert!(e.message.starts_with("unknown edge type `can_raed`; this estate has: exposes, can_authenticate_as"), "{}", e.message);
+    assert!(
+        e.message.starts_with("unknown edge type `can_raed`; this estate has: exposes, can_authenticate_as"),
+        "{}",
+        e.message
+    );
     let q = "*[exposed_to_the_internet]";
     let e = Compiled::new(&g, parse(q).unwrap()).err().unwrap();
     assert_eq!(e.col, 3);

@@ -7,7 +7,10 @@ use common::{graph, report, summary};
 use posture_graph::paths::explain;
 use posture_model::Severity;
 
-fn only_path(name: &str, findings: &[(&str, &str, Severity, &str)]) -> (posture_graph::Graph, posture_graph::paths::Report) {
+fn only_path(
+    name: &str,
+    findings: &[(&str, &str, Severity, &str)],
+) -> (posture_graph::Graph, posture_graph::paths::Report) {
     let g = graph(&[name], findings, &[]);
     let r = report(&g);
     (g, r)
@@ -38,13 +41,17 @@ fn policy_without_a_stronger_version_is_healthy() {
 #[test]
 fn exposed_instance_role_reads_sensitive_bucket() {
     let uid = "arn:aws:ec2:eu-west-1:111111111111:instance/i-web1";
-    let (g, r) = only_path("exposed-instance-attack", &[(uid, "AWS.EC2.8", Severity::High, "EC2 instances require IMDSv2")]);
+    let (g, r) =
+        only_path("exposed-instance-attack", &[(uid, "AWS.EC2.8", Severity::High, "EC2 instances require IMDSv2")]);
     assert_eq!(
         summary(&g, &r),
         vec!["exposed-compute-to-sensitive-data: Internet (anyone) -> web-1 -> app-role -> customer-data [certain]"]
     );
     let p = &r.paths[0];
-    assert_eq!(p.steps.iter().map(|s| s.ty.as_str()).collect::<Vec<_>>(), vec!["exposes", "can_authenticate_as", "can_read"]);
+    assert_eq!(
+        p.steps.iter().map(|s| s.ty.as_str()).collect::<Vec<_>>(),
+        vec!["exposes", "can_authenticate_as", "can_read"]
+    );
     assert_eq!(p.fix.step, 0, "closing the security group is the cheapest cut");
     // Base 7 (high) + 1 (open to any address) + 0.5 (sensitive) + 0.5 (high finding on the way).
     assert_eq!(p.risk, 9.0);
@@ -61,7 +68,11 @@ fn user_can_pass_an_admin_role_to_a_new_function() {
     let (g, r) = only_path("pass-role-lambda-attack", &[]);
     assert_eq!(summary(&g, &r), vec!["credentials-to-admin: ci-bot -> lambda-admin -> 111111111111 [certain]"]);
     let p = &r.paths[0];
-    assert!(p.steps[0].why.starts_with("iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction"), "{}", p.steps[0].why);
+    assert!(
+        p.steps[0].why.starts_with("iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction"),
+        "{}",
+        p.steps[0].why
+    );
     insta::assert_snapshot!(explain(&g, p));
 }
 
@@ -87,7 +98,8 @@ fn cluster_internal_service_is_healthy() {
 
 #[test]
 fn choke_points_and_categories_across_scenarios() {
-    let names = ["policy-version-attack", "exposed-instance-attack", "pass-role-lambda-attack", "k8s-cluster-admin-attack"];
+    let names =
+        ["policy-version-attack", "exposed-instance-attack", "pass-role-lambda-attack", "k8s-cluster-admin-attack"];
     let g = graph(&names, &[], &[]);
     let r = report(&g);
     assert_eq!(r.paths.len(), 4, "{:#?}", summary(&g, &r));
@@ -100,5 +112,8 @@ fn choke_points_and_categories_across_scenarios() {
     assert_eq!(ids.len(), 4, "ids are distinct");
     // Ids are stable across builds.
     let again = report(&graph(&names, &[], &[]));
-    assert_eq!(r.paths.iter().map(|p| &p.id).collect::<Vec<_>>(), again.paths.iter().map(|p| &p.id).collect::<Vec<_>>());
+    assert_eq!(
+        r.paths.iter().map(|p| &p.id).collect::<Vec<_>>(),
+        again.paths.iter().map(|p| &p.id).collect::<Vec<_>>()
+    );
 }

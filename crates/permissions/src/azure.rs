@@ -143,14 +143,20 @@ pub static KINDS: &[KindAccess] = &[
     KindAccess {
         kind: "azure.storage.account",
         // listKeys gives the account keys, which read every blob unless shared keys are off.
-        read: &[ctl("Microsoft.Storage/storageAccounts/listKeys/action"), data("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read")],
+        read: &[
+            ctl("Microsoft.Storage/storageAccounts/listKeys/action"),
+            data("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"),
+        ],
         write: &[data("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write")],
         admin: &[ctl("Microsoft.Storage/storageAccounts/write"), ASSIGN],
         execute: &[],
     },
     KindAccess {
         kind: "azure.keyvault.vault",
-        read: &[data("Microsoft.KeyVault/vaults/secrets/getSecret/action"), data("Microsoft.KeyVault/vaults/keys/decrypt/action")],
+        read: &[
+            data("Microsoft.KeyVault/vaults/secrets/getSecret/action"),
+            data("Microsoft.KeyVault/vaults/keys/decrypt/action"),
+        ],
         write: &[data("Microsoft.KeyVault/vaults/secrets/setSecret/action")],
         // Writing the vault changes its access policies.
         admin: &[ctl("Microsoft.KeyVault/vaults/write"), ASSIGN],
@@ -165,7 +171,10 @@ pub static KINDS: &[KindAccess] = &[
     },
     KindAccess {
         kind: "azure.keyvault.key",
-        read: &[data("Microsoft.KeyVault/vaults/keys/decrypt/action"), data("Microsoft.KeyVault/vaults/keys/unwrap/action")],
+        read: &[
+            data("Microsoft.KeyVault/vaults/keys/decrypt/action"),
+            data("Microsoft.KeyVault/vaults/keys/unwrap/action"),
+        ],
         write: &[data("Microsoft.KeyVault/vaults/keys/delete")],
         admin: &[ASSIGN],
         execute: &[],
@@ -271,7 +280,11 @@ mod tests {
     fn builtin_catalogue_loads_and_contributor_cannot_assign_roles() {
         assert!(parse_builtin().is_ok());
         let owner = builtin_role("", "Owner").unwrap();
-        let contributor = builtin_role("/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c", "").unwrap();
+        let contributor = builtin_role(
+            "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+            "",
+        )
+        .unwrap();
         assert_eq!(contributor.name, "Contributor");
         assert!(owner.allows("Microsoft.Authorization/roleAssignments/write"));
         assert!(!contributor.allows("Microsoft.Authorization/roleAssignments/write"));

@@ -166,7 +166,13 @@ pub static KINDS: &[KindAccess] = &[
         admin: &["secretmanager.secrets.setIamPolicy"],
         execute: &[],
     },
-    KindAccess { kind: "gcp.resourcemanager.project", read: &[], write: &[], admin: &["resourcemanager.projects.setIamPolicy"], execute: &[] },
+    KindAccess {
+        kind: "gcp.resourcemanager.project",
+        read: &[],
+        write: &[],
+        admin: &["resourcemanager.projects.setIamPolicy"],
+        execute: &[],
+    },
 ];
 
 pub fn kind_access(kind: &str) -> Option<&'static KindAccess> {
@@ -212,7 +218,10 @@ mod tests {
     #[test]
     fn members() {
         assert_eq!(parse_member("allUsers"), Member::AllUsers);
-        assert_eq!(parse_member("serviceAccount:A@p.iam.gserviceaccount.com"), Member::ServiceAccount("a@p.iam.gserviceaccount.com".into()));
+        assert_eq!(
+            parse_member("serviceAccount:A@p.iam.gserviceaccount.com"),
+            Member::ServiceAccount("a@p.iam.gserviceaccount.com".into())
+        );
         assert_eq!(parse_member("projectOwner:p"), Member::Convenience("projectOwner:p".into()));
         assert_eq!(parse_member("weird"), Member::Other("weird".into()));
     }

@@ -87,7 +87,12 @@ impl Role {
     pub fn named(&self, verb: &str, group: &str, resource: &str) -> Vec<&str> {
         self.rules
             .iter()
-            .filter(|r| !r.resource_names.is_empty() && covers(&r.verbs, verb) && covers(&r.api_groups, group) && covers(&r.resources, resource))
+            .filter(|r| {
+                !r.resource_names.is_empty()
+                    && covers(&r.verbs, verb)
+                    && covers(&r.api_groups, group)
+                    && covers(&r.resources, resource)
+            })
             .flat_map(|r| r.resource_names.iter().map(String::as_str))
             .collect()
     }
@@ -145,7 +150,9 @@ pub fn probes(kind: &str, level: crate::Level) -> &'static [Probe] {
         ("k8s.core.secret", Admin) => &[("delete", "", "secrets")],
         ("k8s.core.pod", Execute) => &[("create", "", "pods/exec"), ("create", "", "pods/attach")],
         ("k8s.core.pod", Write) => &[("update", "", "pods"), ("patch", "", "pods")],
-        ("k8s.core.service_account", Execute) => &[("impersonate", "", "serviceaccounts"), ("create", "", "serviceaccounts/token")],
+        ("k8s.core.service_account", Execute) => {
+            &[("impersonate", "", "serviceaccounts"), ("create", "", "serviceaccounts/token")]
+        }
         ("k8s.core.config_map", Read) => &[("get", "", "configmaps")],
         ("k8s.apps.deployment", Execute) => &[("update", "apps", "deployments"), ("patch", "apps", "deployments")],
         ("k8s.apps.daemonset", Execute) => &[("update", "apps", "daemonsets"), ("patch", "apps", "daemonsets")],
@@ -203,9 +210,15 @@ mod tests {
 
     #[test]
     fn escalate_bind_and_impersonate_are_admin() {
-        let imp = Role::from_rules("i", &json!([{"api_groups": [""], "resources": ["users", "groups", "serviceaccounts"], "verbs": ["impersonate"]}]));
+        let imp = Role::from_rules(
+            "i",
+            &json!([{"api_groups": [""], "resources": ["users", "groups", "serviceaccounts"], "verbs": ["impersonate"]}]),
+        );
         assert!(imp.is_admin());
-        let esc = Role::from_rules("e", &json!([{"api_groups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]));
+        let esc = Role::from_rules(
+            "e",
+            &json!([{"api_groups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]),
+        );
         assert!(esc.is_admin());
     }
 }

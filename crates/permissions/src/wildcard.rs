@@ -251,10 +251,8 @@ fn advance(toks: &[Tok], s: &[usize], text: &str, ci: bool) -> States {
 /// Whether every continuation from `s` is accepted: explores the reachable state sets over the
 /// pattern's own characters plus one "other" character; bounded, answering false when too large.
 fn universal(toks: &[Tok], s: States) -> bool {
-    let mut alphabet: Vec<Option<char>> = toks
-        .iter()
-        .filter_map(|t| if let Tok::Lit(c) = t { Some(Some(*c)) } else { None })
-        .collect();
+    let mut alphabet: Vec<Option<char>> =
+        toks.iter().filter_map(|t| if let Tok::Lit(c) = t { Some(Some(*c)) } else { None }).collect();
     alphabet.sort_unstable();
     alphabet.dedup();
     alphabet.push(None);

@@ -37,7 +37,9 @@ pub struct Args {
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
-    Category::parse(s).ok_or_else(|| format!("unknown category '{s}' (credentials_exposure, compute_abuse, data_exposure, account_takeover)"))
+    Category::parse(s).ok_or_else(|| {
+        format!("unknown category '{s}' (credentials_exposure, compute_abuse, data_exposure, account_takeover)")
+    })
 }
 
 fn extra_definitions(dirs: &[PathBuf]) -> Result<Vec<(String, String)>> {
@@ -113,7 +115,13 @@ fn print_report(r: &Report, limit: usize, ctx: &Ctx) {
         let total = r.paths.iter().filter(|p| p.category == c).count();
         println!("\n{} ({total})", c.title());
         ctx.print(&list, &["id", "risk", "path", "certainty", "fix"], |p| {
-            vec![p.id.clone(), format!("{} {:.1}", p.severity, p.risk), chain(p), p.certainty.to_string(), short(&p.fix.text, 60)]
+            vec![
+                p.id.clone(),
+                format!("{} {:.1}", p.severity, p.risk),
+                chain(p),
+                p.certainty.to_string(),
+                short(&p.fix.text, 60),
+            ]
         });
     }
     if !r.choke_points.is_empty() {
@@ -124,7 +132,10 @@ fn print_report(r: &Report, limit: usize, ctx: &Ctx) {
         });
     }
     if r.hidden_unknown > 0 {
-        println!("\n{} more path(s) depend on data that was not collected: --include-unknown lists them.", r.hidden_unknown);
+        println!(
+            "\n{} more path(s) depend on data that was not collected: --include-unknown lists them.",
+            r.hidden_unknown
+        );
     }
     for d in &r.truncated {
         eprintln!("warning: definition {d} hit its path cap; the list is incomplete");

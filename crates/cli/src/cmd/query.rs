@@ -59,7 +59,10 @@ fn from_snapshots(b: &mut GraphBuilder, a: &GraphArgs) -> Result<()> {
         eprintln!("warning: {p}");
     }
     if report.resources == 0 {
-        bail!("no resource could be read from {}", a.snapshots.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no resource could be read from {}",
+            a.snapshots.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
     }
     Ok(())
 }
@@ -108,7 +111,15 @@ pub fn run(a: Args, db: Option<PathBuf>, ctx: &Ctx) -> Result<ExitCode> {
     let templates = query::templates()?;
     if a.list {
         ctx.print(&templates, &["name", "title", "query"], |t| {
-            vec![t.name.clone(), t.title.clone(), if ctx.is_table() { short(&t.query.split_whitespace().collect::<Vec<_>>().join(" "), 70) } else { t.query.clone() }]
+            vec![
+                t.name.clone(),
+                t.title.clone(),
+                if ctx.is_table() {
+                    short(&t.query.split_whitespace().collect::<Vec<_>>().join(" "), 70)
+                } else {
+                    t.query.clone()
+                },
+            ]
         });
         return Ok(ExitCode::SUCCESS);
     }
@@ -126,7 +137,8 @@ pub fn run(a: Args, db: Option<PathBuf>, ctx: &Ctx) -> Result<ExitCode> {
     let text = text.trim().to_string();
     let ast = parse(&text).map_err(|e| anyhow::anyhow!("{}", e.render(&text).trim_start_matches("error: ")))?;
     let graph = build_graph(&a.graph, db, query::attr_paths(&ast)).context("building the security graph")?;
-    let compiled = Compiled::new(&graph, ast).map_err(|e| anyhow::anyhow!("{}", e.render(&text).trim_start_matches("error: ")))?;
+    let compiled =
+        Compiled::new(&graph, ast).map_err(|e| anyhow::anyhow!("{}", e.render(&text).trim_start_matches("error: ")))?;
     let outcome = compiled.run(a.limit);
     let rows: Vec<RowOut> = outcome.rows.iter().map(|r| row_out(&graph, r)).collect();
     print_rows(&rows, ctx);
@@ -147,7 +159,9 @@ fn print_rows(rows: &[RowOut], ctx: &Ctx) {
         if i > 0 {
             headers.push(format!("edge {i}"));
         }
-        headers.push(rows.first().and_then(|r| r.nodes.get(i)).map_or("node".into(), |n| format!("{} ({})", i + 1, n.kind)));
+        headers.push(
+            rows.first().and_then(|r| r.nodes.get(i)).map_or("node".into(), |n| format!("{} ({})", i + 1, n.kind)),
+        );
     }
     headers.push("certainty".into());
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();

@@ -32,7 +32,14 @@ impl Esc<'_> {
             return (None, Vec::new());
         }
         let account = self.p.who.account.as_deref();
-        let t = aws::Target { resource: aws::ResourceRef::Exact(arn), account, tags: None, policy: None, policy_unreadable: false, mode: ResourceMode::None };
+        let t = aws::Target {
+            resource: aws::ResourceRef::Exact(arn),
+            account,
+            tags: None,
+            policy: None,
+            policy_unreadable: false,
+            mode: ResourceMode::None,
+        };
         // The cheap answer first; the statements only for what is allowed.
         if aws::allowed(action, &self.p.who, &self.m.identity(self.p), &t).is_none() {
             return (None, Vec::new());
@@ -41,7 +48,15 @@ impl Esc<'_> {
         (d.allowed, self.m.cites(&d.allow_by))
     }
 
-    fn edge(&mut self, to: NodeId, method: Method, via: Option<NodeId>, certainty: Certainty, detail: String, mut cites: Vec<Cite>) {
+    fn edge(
+        &mut self,
+        to: NodeId,
+        method: Method,
+        via: Option<NodeId>,
+        certainty: Certainty,
+        detail: String,
+        mut cites: Vec<Cite>,
+    ) {
         let mut seen = Vec::new();
         cites.retain(|c| {
             let key = (c.node, c.what.clone(), c.statement.clone());
@@ -76,14 +91,22 @@ impl Esc<'_> {
         let mut out = Vec::new();
         for d in self.p.policies.iter().filter_map(|i| self.m.docs.get(*i as usize)) {
             for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow && names(&s.action)) {
-                let Match::Only(ps) = &s.resource else { return self.same_account(kind) };
+                let Match::Only(ps) = &s.resource else {
+                    return self.same_account(kind);
+                };
                 for pat in ps {
                     let prefix = pat.literal_prefix();
                     // `…:function:*`, `…:role/*`: a whole namespace of the account.
                     if prefix.len() < 8 || prefix.ends_with(':') || prefix.ends_with('/') {
                         return self.same_account(kind);
                     }
-                    out.extend(self.g.uids.with_prefix(prefix).iter().filter(|n| self.g.kind(**n) == kind && self.g.node(**n).account == acct));
+                    out.extend(
+                        self.g
+                            .uids
+                            .with_prefix(prefix)
+                            .iter()
+                            .filter(|n| self.g.kind(**n) == kind && self.g.node(**n).account == acct),
+                    );
                 }
             }
         }
@@ -98,7 +121,9 @@ pub(super) fn derive(g: &Graph, m: &Model, cx: &Ctx, rels: &RelIndex, out: &mut 
     ids.sort_unstable();
     let launchable = launchable(g, m, cx);
     for n in ids {
-        let Some(p) = m.principals.get(&n) else { continue };
+        let Some(p) = m.principals.get(&n) else {
+            continue;
+        };
         if cx.privileged.contains(&n) || p.who.kind == PrincipalKind::Group || !names_iam_or_lambda(m, p) {
             continue;
         }
@@ -137,13 +162,24 @@ fn policy_versions(e: &mut Esc) {
     let Some(scope) = e.scope() else { return };
     let attached = e.cx.attached.get(&e.n).cloned().unwrap_or_default();
     for pol in attached {
-        let Some(mp) = e.cx.managed.get(&pol).filter(|mp| !mp.aws_managed) else { continue };
+        let Some(mp) = e.cx.managed.get(&pol).filter(|mp| !mp.aws_managed) else {
+            continue;
+        };
         let arn = e.g.uid(pol).to_string();
         let name = e.g.name(pol).to_string();
         if let (Some(c), cites) = e.can("iam:CreatePolicyVersion", &arn) {
-            e.edge(scope, Method::CreatePolicyVersion, Some(pol), c, format!("can write a new default version of {name}, which is attached to it"), cites);
+            e.edge(
+                scope,
+                Method::CreatePolicyVersion,
+                Some(pol),
+                c,
+                format!("can write a new default version of {name}, which is attached to it"),
+                cites,
+            );
         }
-        let (Some(c), cites) = e.can("iam:SetDefaultPolicyVersion", &arn) else { continue };
+        let (Some(c), cites) = e.can("iam:SetDefaultPolicyVersion", &arn) else {
+            continue;
+        };
         match &mp.versions {
             None => e.edge(
                 scope,
@@ -163,7 +199,9 @@ fn policy_versions(e: &mut Esc) {
                     if let Some((ac, acites)) = admin(e.m, &alt) {
                         let mut all = cites.clone();
                         all.extend(e.m.cites(&acites));
-                        let detail = format!("can make version {vid} of {name} the default; that version grants administrator access");
+                        let detail = format!(
+                            "can make version {vid} of {name} the default; that version grants administrator access"
+                        );
                         e.edge(scope, Method::SetDefaultPolicyVersion, Some(pol), c.min(ac), detail, all);
                     }
                 }
@@ -198,10 +236,21 @@ fn launchable(g: &Graph, m: &Model, cx: &Ctx) -> FxHashMap<&'static str, FxHashS
                 tags: Vec::new(),
                 mfa_device: None,
             };
-            let svc = Principal { who, policies: Vec::new(), may_allow_more: false, may_deny: false, boundary: super::model::Bnd::None, scps: Vec::new(), missing: Vec::new() };
+            let svc = Principal {
+                who,
+                policies: Vec::new(),
+                may_allow_more: false,
+                may_deny: false,
+                boundary: super::model::Bnd::None,
+                scps: Vec::new(),
+                missing: Vec::new(),
+            };
             let acct = g.account(role);
             // Confused-deputy conditions (aws:SourceAccount, …) do not stop the account's own launches.
-            if m.decide_arn(&svc, "sts:AssumeRole", g.uid(role), Some(acct), Some(doc), ResourceMode::Required).allowed.is_some() {
+            if m.decide_arn(&svc, "sts:AssumeRole", g.uid(role), Some(acct), Some(doc), ResourceMode::Required)
+                .allowed
+                .is_some()
+            {
                 out.entry(service).or_default().insert(role);
             }
         }
@@ -234,7 +283,9 @@ fn pass_role(e: &mut Esc) {
             if r == e.n || !trusting.is_some_and(|t| t.contains(&r)) {
                 continue;
             }
-            let (Some(pc), mut cites) = e.can("iam:PassRole", e.g.uid(r)) else { continue };
+            let (Some(pc), mut cites) = e.can("iam:PassRole", e.g.uid(r)) else {
+                continue;
+            };
             cites.extend(launch_cites.iter().cloned());
             let detail = format!("can pass {} to {service} and launch code that runs as it", e.g.name(r));
             e.edge(r, method, None, lc.min(pc), detail, cites);
@@ -247,7 +298,9 @@ fn self_policies(e: &mut Esc) {
     let Some(scope) = e.scope() else { return };
     let me = e.g.uid(e.n).to_string();
     let (attach, put, m1, m2) = match e.p.who.kind {
-        PrincipalKind::User => ("iam:AttachUserPolicy", "iam:PutUserPolicy", Method::AttachUserPolicy, Method::PutUserPolicy),
+        PrincipalKind::User => {
+            ("iam:AttachUserPolicy", "iam:PutUserPolicy", Method::AttachUserPolicy, Method::PutUserPolicy)
+        }
         _ => ("iam:AttachRolePolicy", "iam:PutRolePolicy", Method::AttachRolePolicy, Method::PutRolePolicy),
     };
     for (action, method) in [(attach, m1), (put, m2)] {
@@ -258,7 +311,9 @@ fn self_policies(e: &mut Esc) {
     let roles: Vec<NodeId> = e.cx.assumable.iter().filter(|(p, _)| *p == e.n).map(|(_, r)| *r).collect();
     for r in roles {
         let arn = e.g.uid(r).to_string();
-        for (action, method) in [("iam:AttachRolePolicy", Method::AttachRolePolicy), ("iam:PutRolePolicy", Method::PutRolePolicy)] {
+        for (action, method) in
+            [("iam:AttachRolePolicy", Method::AttachRolePolicy), ("iam:PutRolePolicy", Method::PutRolePolicy)]
+        {
             if let (Some(c), cites) = e.can(action, &arn) {
                 let detail = format!("can give {}, which it can assume, any policy", e.g.name(r));
                 e.edge(scope, method, Some(r), c, detail, cites);
@@ -267,7 +322,9 @@ fn self_policies(e: &mut Esc) {
     }
     for gr in e.cx.groups_of.get(&e.n).cloned().unwrap_or_default() {
         let arn = e.g.uid(gr).to_string();
-        for (action, method) in [("iam:AttachGroupPolicy", Method::AttachGroupPolicy), ("iam:PutGroupPolicy", Method::PutGroupPolicy)] {
+        for (action, method) in
+            [("iam:AttachGroupPolicy", Method::AttachGroupPolicy), ("iam:PutGroupPolicy", Method::PutGroupPolicy)]
+        {
             if let (Some(c), cites) = e.can(action, &arn) {
                 let detail = format!("can give its group {} any policy", e.g.name(gr));
                 e.edge(scope, method, Some(gr), c, detail, cites);
@@ -349,7 +406,9 @@ fn function_code(e: &mut Esc, rels: &RelIndex) {
         if roles.is_empty() {
             continue;
         }
-        let (Some(c), cites) = e.can("lambda:UpdateFunctionCode", e.g.uid(f)) else { continue };
+        let (Some(c), cites) = e.can("lambda:UpdateFunctionCode", e.g.uid(f)) else {
+            continue;
+        };
         for r in roles {
             let detail = format!("can replace the code of {}, which runs as {}", e.g.name(f), e.g.name(r));
             e.edge(r, Method::UpdateFunctionCode, Some(f), c, detail, cites.clone());

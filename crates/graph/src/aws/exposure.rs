@@ -55,7 +55,13 @@ impl Net {
     }
 
     fn opened(&self, g: &Graph, rels: &RelIndex, n: NodeId, only: Option<&[u16]>) -> Opened {
-        let mut o = Opened { ports: PortSet::default(), width: None, steps: Vec::new(), via: Vec::new(), certainty: Certainty::Certain };
+        let mut o = Opened {
+            ports: PortSet::default(),
+            width: None,
+            steps: Vec::new(),
+            via: Vec::new(),
+            certainty: Certainty::Certain,
+        };
         let has_sg = rel(g, "has_security_group");
         for sg in rels.targets(n, has_sg) {
             let Some(rules) = self.sgs.get(&sg) else {
@@ -64,7 +70,9 @@ impl Net {
                 continue;
             };
             for r in rules {
-                let Some(w) = r.sources.iter().filter_map(|s| source_width(s)).max() else { continue };
+                let Some(w) = r.sources.iter().filter_map(|s| source_width(s)).max() else {
+                    continue;
+                };
                 let (from, to) = match only {
                     Some(ports) => match ports.iter().find(|p| r.from <= **p && **p <= r.to) {
                         Some(p) => (*p, *p),
@@ -74,8 +82,15 @@ impl Net {
                 };
                 o.ports.add(&r.protocol, from, to);
                 o.width = o.width.max(Some(w));
-                let srcs: Vec<&str> = r.sources.iter().map(String::as_str).filter(|s| source_width(s).is_some()).collect();
-                o.steps.push(format!("security group {} allows {}/{} from {}", g.name(sg), r.protocol, port_text(from, to), srcs.join(", ")));
+                let srcs: Vec<&str> =
+                    r.sources.iter().map(String::as_str).filter(|s| source_width(s).is_some()).collect();
+                o.steps.push(format!(
+                    "security group {} allows {}/{} from {}",
+                    g.name(sg),
+                    r.protocol,
+                    port_text(from, to),
+                    srcs.join(", ")
+                ));
                 if !o.via.contains(&sg) {
                     o.via.push(sg);
                 }
@@ -86,7 +101,9 @@ impl Net {
 
     /// Applies the subnet's network ACL to opened ports; `None` when it blocks them all.
     fn nacl(&self, g: &Graph, subnet: &str, o: &mut Opened) {
-        let Some((acl, _, entries)) = self.nacls.iter().find(|(_, s, _)| s.iter().any(|x| x == subnet)) else { return };
+        let Some((acl, _, entries)) = self.nacls.iter().find(|(_, s, _)| s.iter().any(|x| x == subnet)) else {
+            return;
+        };
         let mut inbound: Vec<&NaclEntry> = entries.iter().filter(|e| !e.egress).collect();
         inbound.sort_by_key(|e| e.number);
         let mut eval = RuleEval::new();
@@ -140,7 +157,15 @@ impl Net {
         self.load_balancers(g, rels);
     }
 
-    fn instance(&self, g: &Graph, rels: &RelIndex, n: NodeId, ip: &Option<Option<String>>, subnet: Option<&str>, vpc: Option<&str>) -> Option<Exposure> {
+    fn instance(
+        &self,
+        g: &Graph,
+        rels: &RelIndex,
+        n: NodeId,
+        ip: &Option<Option<String>>,
+        subnet: Option<&str>,
+        vpc: Option<&str>,
+    ) -> Option<Exposure> {
         let mut o = self.opened(g, rels, n, None);
         let width = o.width?;
         match ip {
@@ -159,7 +184,9 @@ impl Net {
                     // A public IP almost always sits in a public subnet; without the route
                     // tables that stays a condition.
                     o.certainty = o.certainty.min(Certainty::Conditional);
-                    o.steps.push("route tables not collected: reachable if the subnet routes to an internet gateway".into());
+                    o.steps.push(
+                        "route tables not collected: reachable if the subnet routes to an internet gateway".into(),
+                    );
                 }
             }
             self.nacl(g, s, &mut o);
@@ -176,7 +203,9 @@ impl Net {
             }
             let e = if rels.targets(*n, has_sg).next().is_some() {
                 let o = self.opened(g, rels, *n, Some(ports));
-                let Some(w) = o.width.filter(|_| !o.ports.is_empty()) else { continue };
+                let Some(w) = o.width.filter(|_| !o.ports.is_empty()) else {
+                    continue;
+                };
                 let mut steps = vec!["internet-facing load balancer".to_string()];
                 steps.extend(o.steps);
                 exposure::of(w, &o.ports, o.via, steps, o.certainty)
@@ -185,7 +214,13 @@ impl Net {
                 for p in ports {
                     set.add("tcp", *p, *p);
                 }
-                exposure::of(Width::Any, &set, Vec::new(), vec!["internet-facing load balancer without security groups".into()], Certainty::Certain)
+                exposure::of(
+                    Width::Any,
+                    &set,
+                    Vec::new(),
+                    vec!["internet-facing load balancer without security groups".into()],
+                    Certainty::Certain,
+                )
             };
             let name = g.name(*n).to_string();
             let backs: Vec<NodeId> = rels.targets(*n, routes).collect();

@@ -84,7 +84,8 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
     }
     let org = Org::new(&scps, &org_accounts, org_id);
     let groups = index_groups(g, &identities);
-    let own: FxHashMap<NodeId, Own> = identities.iter().map(|(n, id)| (*n, own_policies(g, &mut m, &cx, *n, id))).collect();
+    let own: FxHashMap<NodeId, Own> =
+        identities.iter().map(|(n, id)| (*n, own_policies(g, &mut m, &cx, *n, id))).collect();
     for (n, id) in identities {
         let p = principal(g, &mut cx, &groups, &own, &org, n, &id);
         if id.kind == PrincipalKind::Role {
@@ -125,7 +126,12 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
     }
     for (u, gs) in &cx.groups_of {
         for gr in gs {
-            edges.push((*u, *gr, ety::MEMBER_OF, EdgeInfo { certainty: Certainty::Certain, why: Why::Note("IAM group membership".into()) }));
+            edges.push((
+                *u,
+                *gr,
+                ety::MEMBER_OF,
+                EdgeInfo { certainty: Certainty::Certain, why: Why::Note("IAM group membership".into()) },
+            ));
         }
     }
     let base = g.grants.len() as u32;
@@ -158,7 +164,8 @@ fn resource_policy_name(kind: &str) -> String {
 }
 
 fn allow_all() -> Policy {
-    Policy::from_json(&serde_json::json!({"statements": [{"effect": "Allow", "actions": ["*"], "resources": ["*"]}]})).unwrap_or_default()
+    Policy::from_json(&serde_json::json!({"statements": [{"effect": "Allow", "actions": ["*"], "resources": ["*"]}]}))
+        .unwrap_or_default()
 }
 
 fn compile_managed(g: &Graph, m: &mut Model, cx: &mut Ctx, n: NodeId, doc: PolicyDoc) {
@@ -191,11 +198,7 @@ struct Org {
 
 impl Org {
     fn new(scps: &[(Vec<String>, Option<u32>)], accounts: &[(String, String, bool)], id: Option<String>) -> Org {
-        Org {
-            scps: scps.to_vec(),
-            parent: accounts.iter().map(|(a, p, m)| (a.clone(), (p.clone(), *m))).collect(),
-            id,
-        }
+        Org { scps: scps.to_vec(), parent: accounts.iter().map(|(a, p, m)| (a.clone(), (p.clone(), *m))).collect(), id }
     }
 
     /// SCP levels (root, parent OU, account) that apply to `account`; empty when none are known.
@@ -207,7 +210,8 @@ impl Org {
         let at = |pred: &dyn Fn(&str) -> bool| -> Vec<u32> {
             self.scps.iter().filter(|(t, _)| t.iter().any(|x| pred(x))).filter_map(|(_, d)| *d).collect()
         };
-        let levels = [at(&|t| t.starts_with("r-")), at(&|t| t.starts_with("ou-") && t == parent), at(&|t| t == account)];
+        let levels =
+            [at(&|t| t.starts_with("r-")), at(&|t| t.starts_with("ou-") && t == parent), at(&|t| t == account)];
         levels.into_iter().filter(|l| !l.is_empty()).collect()
     }
 
@@ -218,7 +222,10 @@ impl Org {
 
 /// Groups by (account, name).
 fn index_groups(g: &Graph, ids: &[(NodeId, Identity)]) -> FxHashMap<(Sym, String), NodeId> {
-    ids.iter().filter(|(_, i)| i.kind == PrincipalKind::Group).map(|(n, _)| ((g.node(*n).account, g.name(*n).to_string()), *n)).collect()
+    ids.iter()
+        .filter(|(_, i)| i.kind == PrincipalKind::Group)
+        .map(|(n, _)| ((g.node(*n).account, g.name(*n).to_string()), *n))
+        .collect()
 }
 
 /// An identity's own policies (managed and inline), compiled once.
@@ -231,7 +238,8 @@ struct Own {
 }
 
 fn own_policies(g: &Graph, m: &mut Model, cx: &Ctx, n: NodeId, id: &Identity) -> Own {
-    let mut o = Own { docs: Vec::new(), attached: Vec::new(), may_allow_more: false, may_deny: false, missing: Vec::new() };
+    let mut o =
+        Own { docs: Vec::new(), attached: Vec::new(), may_allow_more: false, may_deny: false, missing: Vec::new() };
     for arn in &id.attached {
         let node = g.find(arn);
         o.attached.extend(node);
@@ -414,8 +422,18 @@ pub(super) fn admin(m: &Model, p: &Principal) -> Option<(Certainty, Vec<aws::Cit
 /// The levels each (document, statement) could give, computed once per document.
 type LevelCache = FxHashMap<(u32, usize), Vec<Level>>;
 
-fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<NewEdge>, grants: &mut Vec<Grant>, levels: &mut LevelCache) {
-    let Some(p) = m.principals.get(&n) else { return };
+fn principal_edges(
+    g: &Graph,
+    m: &Model,
+    cx: &mut Ctx,
+    n: NodeId,
+    out: &mut Vec<NewEdge>,
+    grants: &mut Vec<Grant>,
+    levels: &mut LevelCache,
+) {
+    let Some(p) = m.principals.get(&n) else {
+        return;
+    };
     let acct = g.node(n).account;
     let scope = cx.scope.get(&acct).copied();
     if let (Some((c, cites)), Some(scope)) = (admin(m, p), scope) {
@@ -439,10 +457,22 @@ fn principal_edges(g: &Graph, m: &Model, cx: &mut Ctx, n: NodeId, out: &mut Vec<
         }
     }
     if let (false, Some(scope)) = (broad.is_empty(), scope) {
-        grants.push(Grant { principal: n, scope, body: GrantBody::Aws, source: n, role_name: String::new(), certainty: Certainty::Certain });
+        grants.push(Grant {
+            principal: n,
+            scope,
+            body: GrantBody::Aws,
+            source: n,
+            role_name: String::new(),
+            certainty: Certainty::Certain,
+        });
         let gi = (grants.len() - 1) as u32;
         for level in broad {
-            out.push((n, scope, edge_for(level, scope), EdgeInfo { certainty: Certainty::Certain, why: Why::Broad(gi) }));
+            out.push((
+                n,
+                scope,
+                edge_for(level, scope),
+                EdgeInfo { certainty: Certainty::Certain, why: Why::Broad(gi) },
+            ));
         }
     }
 }
@@ -527,7 +557,9 @@ fn trust_edges(g: &Graph, m: &Model, cx: &mut Ctx, out: &mut Vec<NewEdge>) {
     let mut roles: Vec<(NodeId, u32)> = cx.trust.iter().map(|(r, d)| (*r, *d)).collect();
     roles.sort_unstable();
     for (role, doc) in roles {
-        let Some(d) = m.docs.get(doc as usize) else { continue };
+        let Some(d) = m.docs.get(doc as usize) else {
+            continue;
+        };
         let mut named: Vec<String> = Vec::new();
         let mut federated = Vec::new();
         for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
@@ -544,13 +576,23 @@ fn trust_edges(g: &Graph, m: &Model, cx: &mut Ctx, out: &mut Vec<NewEdge>) {
         for (idp, conditioned) in federated {
             let Some(from) = g.find(&idp) else { continue };
             let certainty = if conditioned { Certainty::Conditional } else { Certainty::Certain };
-            let note = if conditioned { "federated identities matching the trust conditions" } else { "ANY identity of this provider: the trust has no conditions" };
+            let note = if conditioned {
+                "federated identities matching the trust conditions"
+            } else {
+                "ANY identity of this provider: the trust has no conditions"
+            };
             out.push((from, role, ety::CAN_ASSUME, EdgeInfo { certainty, why: Why::Note(format!("{idp}: {note}")) }));
         }
     }
 }
 
-fn assume_decision(m: &Model, p: &Principal, role_uid: &str, account: Option<&str>, doc: u32) -> Option<(Certainty, aws::Decision)> {
+fn assume_decision(
+    m: &Model,
+    p: &Principal,
+    role_uid: &str,
+    account: Option<&str>,
+    doc: u32,
+) -> Option<(Certainty, aws::Decision)> {
     let mut best: Option<(Certainty, aws::Decision)> = None;
     for a in ASSUME {
         let d = m.decide_arn(p, a, role_uid, account, Some(doc), ResourceMode::Required);
@@ -564,8 +606,17 @@ fn assume_decision(m: &Model, p: &Principal, role_uid: &str, account: Option<&st
 }
 
 fn assume_info(m: &Model, c: Certainty, d: &aws::Decision) -> EdgeInfo {
-    let note = (!d.unknown_keys.is_empty()).then(|| format!("depends on condition keys: {}", d.unknown_keys.join(", ")));
-    EdgeInfo { certainty: c, why: Why::Policy { actions: vec!["sts:AssumeRole".into()], cites: m.cites(&d.allow_by), denies: m.cites(&d.deny_by), note } }
+    let note =
+        (!d.unknown_keys.is_empty()).then(|| format!("depends on condition keys: {}", d.unknown_keys.join(", ")));
+    EdgeInfo {
+        certainty: c,
+        why: Why::Policy {
+            actions: vec!["sts:AssumeRole".into()],
+            cites: m.cites(&d.allow_by),
+            denies: m.cites(&d.deny_by),
+            note,
+        },
+    }
 }
 
 /// Edges from whoever `who` (a trust policy's AWS principal) stands for to `role`.
@@ -580,9 +631,11 @@ fn assume_by(g: &Graph, m: &Model, cx: &mut Ctx, role: NodeId, doc: u32, who: &s
         }
         return;
     }
-    let acct_of = who.strip_suffix(":root").and_then(aws::arn_account).map(str::to_string).or_else(|| {
-        (!who.is_empty() && who.bytes().all(|b| b.is_ascii_digit())).then(|| who.to_string())
-    });
+    let acct_of = who
+        .strip_suffix(":root")
+        .and_then(aws::arn_account)
+        .map(str::to_string)
+        .or_else(|| (!who.is_empty() && who.bytes().all(|b| b.is_ascii_digit())).then(|| who.to_string()));
     if let Some(acct) = acct_of {
         let members = g.syms.get(&acct).and_then(|s| cx.by_account.get(&s)).cloned().unwrap_or_default();
         if members.is_empty() {
@@ -597,7 +650,9 @@ fn assume_by(g: &Graph, m: &Model, cx: &mut Ctx, role: NodeId, doc: u32, who: &s
             return;
         }
         for pn in members {
-            let Some(p) = m.principals.get(&pn).filter(|p| p.who.kind != PrincipalKind::Group) else { continue };
+            let Some(p) = m.principals.get(&pn).filter(|p| p.who.kind != PrincipalKind::Group) else {
+                continue;
+            };
             if pn == role || !(m.could(p, "sts:AssumeRole") || p.may_allow_more) {
                 continue;
             }
@@ -637,7 +692,9 @@ fn resource_policy_edges(
     list.sort_unstable_by_key(|(n, _)| *n);
     for (t, rp) in list {
         let bucket = buckets.get(&t);
-        let block_policy = bucket.is_some_and(|(b, a, _)| b[2] == Some(true) || b[3] == Some(true) || a[2] == Some(true) || a[3] == Some(true));
+        let block_policy = bucket.is_some_and(|(b, a, _)| {
+            b[2] == Some(true) || b[3] == Some(true) || a[2] == Some(true) || a[3] == Some(true)
+        });
         let mut public = Vec::new();
         if let Some(doc) = rp.doc.and_then(|d| m.docs.get(d as usize)) {
             let mut named = Vec::new();
@@ -660,7 +717,11 @@ fn resource_policy_edges(
         }
         if let Some((b, a, Some(true))) = bucket {
             if b[1] != Some(true) && a[1] != Some(true) && !public.iter().any(|x: &Access| x.level == Level::Read) {
-                public.push(Access { level: Level::Read, certainty: Certainty::Certain, why: Why::Note("the bucket ACL grants AllUsers or AuthenticatedUsers".into()) });
+                public.push(Access {
+                    level: Level::Read,
+                    certainty: Certainty::Certain,
+                    why: Why::Note("the bucket ACL grants AllUsers or AuthenticatedUsers".into()),
+                });
             }
         }
         if !public.is_empty() {
@@ -685,9 +746,11 @@ fn anonymous_access(g: &Graph, m: &Model, t: NodeId) -> Vec<Access> {
 /// Access for the principal(s) a resource policy names.
 fn grant_named(g: &Graph, m: &Model, cx: &Ctx, t: NodeId, who: &str, out: &mut Vec<NewEdge>) {
     let t_acct = g.account(t);
-    let acct = who.strip_suffix(":root").and_then(aws::arn_account).map(str::to_string).or_else(|| {
-        (!who.is_empty() && who.bytes().all(|b| b.is_ascii_digit())).then(|| who.to_string())
-    });
+    let acct = who
+        .strip_suffix(":root")
+        .and_then(aws::arn_account)
+        .map(str::to_string)
+        .or_else(|| (!who.is_empty() && who.bytes().all(|b| b.is_ascii_digit())).then(|| who.to_string()));
     if let Some(acct) = acct {
         // Same account: the principals' identity edges already cover it.
         if acct == t_acct {
@@ -707,7 +770,9 @@ fn grant_named(g: &Graph, m: &Model, cx: &Ctx, t: NodeId, who: &str, out: &mut V
     if let Some(pn) = g.find(who) {
         match m.principals.get(&pn) {
             Some(p) => access_edges(pn, t, m.access_of(g, p, t), out),
-            None => access_edges(pn, t, m.access_of(g, &outsider(cx, who, aws::arn_account(who).unwrap_or("")), t), out),
+            None => {
+                access_edges(pn, t, m.access_of(g, &outsider(cx, who, aws::arn_account(who).unwrap_or("")), t), out)
+            }
         }
     }
 }
@@ -719,7 +784,12 @@ fn exec_roles_without_relation(g: &Graph, rels: &RelIndex, list: Vec<(NodeId, St
         .filter(|(f, _)| rels.targets(*f, assumes).next().is_none())
         .filter_map(|(f, arn)| {
             let role = g.find(&arn)?;
-            Some((f, role, ety::CAN_AUTHENTICATE_AS, EdgeInfo { certainty: Certainty::Certain, why: Why::Identity("execution role".into()) }))
+            Some((
+                f,
+                role,
+                ety::CAN_AUTHENTICATE_AS,
+                EdgeInfo { certainty: Certainty::Certain, why: Why::Identity("execution role".into()) },
+            ))
         })
         .collect()
 }

@@ -64,24 +64,65 @@ pub(crate) enum Part {
     Identity(Box<Identity>),
     Policy(Box<PolicyDoc>),
     /// A resource policy: `None` with `unreadable` when not collected.
-    ResourcePolicy { policy: Option<Policy>, unreadable: bool },
-    Scp { targets: Vec<String>, doc: Option<Policy> },
-    OrgAccount { id: String, parent: String, management: bool },
-    Organization { id: String },
+    ResourcePolicy {
+        policy: Option<Policy>,
+        unreadable: bool,
+    },
+    Scp {
+        targets: Vec<String>,
+        doc: Option<Policy>,
+    },
+    OrgAccount {
+        id: String,
+        parent: String,
+        management: bool,
+    },
+    Organization {
+        id: String,
+    },
     Sg(Vec<SgRule>),
-    Nacl { subnets: Vec<String>, entries: Vec<NaclEntry> },
-    RouteTable { subnets: Vec<String>, vpc: String, main: bool, to_igw: bool },
-    Subnet { id: String, vpc: String },
-    Instance { public_ip: Option<Option<String>>, subnet: Option<String>, vpc: Option<String> },
-    Db { public: Option<bool>, port: Option<u16> },
-    Lb { internet_facing: bool, ports: Vec<u16> },
-    FunctionUrl { auth: Option<String> },
+    Nacl {
+        subnets: Vec<String>,
+        entries: Vec<NaclEntry>,
+    },
+    RouteTable {
+        subnets: Vec<String>,
+        vpc: String,
+        main: bool,
+        to_igw: bool,
+    },
+    Subnet {
+        id: String,
+        vpc: String,
+    },
+    Instance {
+        public_ip: Option<Option<String>>,
+        subnet: Option<String>,
+        vpc: Option<String>,
+    },
+    Db {
+        public: Option<bool>,
+        port: Option<u16>,
+    },
+    Lb {
+        internet_facing: bool,
+        ports: Vec<u16>,
+    },
+    FunctionUrl {
+        auth: Option<String>,
+    },
     ExecutionRole(String),
-    Bucket { pab: [Option<bool>; 4], account_pab: [Option<bool>; 4], public_acl: Option<bool> },
+    Bucket {
+        pab: [Option<bool>; 4],
+        account_pab: [Option<bool>; 4],
+        public_acl: Option<bool>,
+    },
 }
 
 fn strs(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 fn policy(v: Option<&Value>) -> Option<Policy> {
@@ -107,7 +148,8 @@ fn identity(r: &Resource, kind: PrincipalKind) -> Identity {
         .map(|l| {
             l.iter()
                 .map(|p| {
-                    let name = p.get("policy_name").or_else(|| p.get("name")).and_then(Value::as_str).unwrap_or("inline");
+                    let name =
+                        p.get("policy_name").or_else(|| p.get("name")).and_then(Value::as_str).unwrap_or("inline");
                     (name.to_string(), policy(p.get("document")))
                 })
                 .collect()
@@ -119,9 +161,10 @@ fn identity(r: &Resource, kind: PrincipalKind) -> Identity {
         }
     }
     let boundary = a.get("permissions_boundary_arn").map(|v| v.as_str().map(str::to_string));
-    let keys = a.get("access_keys").and_then(Value::as_array).map(|k| {
-        k.iter().filter(|x| x.get("status").and_then(Value::as_str) == Some("Active")).count()
-    });
+    let keys = a
+        .get("access_keys")
+        .and_then(Value::as_array)
+        .map(|k| k.iter().filter(|x| x.get("status").and_then(Value::as_str) == Some("Active")).count());
     Identity {
         kind,
         attached,
@@ -154,7 +197,11 @@ fn policy_doc(a: &Map<String, Value>) -> PolicyDoc {
         l.iter()
             .map(|v| {
                 let id = v.get("version_id").and_then(Value::as_str).unwrap_or_default().to_string();
-                let default = v.get("is_default_version").or_else(|| v.get("is_default")).and_then(Value::as_bool).unwrap_or(false);
+                let default = v
+                    .get("is_default_version")
+                    .or_else(|| v.get("is_default"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 (id, default, policy(v.get("document")))
             })
             .collect()
@@ -173,7 +220,9 @@ fn pab(v: Option<&Value>) -> [Option<bool>; 4] {
 }
 
 fn sg_rules(a: &Map<String, Value>) -> Vec<SgRule> {
-    let Some(list) = a.get("ingress_rules").and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = a.get("ingress_rules").and_then(Value::as_array) else {
+        return Vec::new();
+    };
     list.iter()
         .map(|r| {
             let proto = crate::net::protocol(r.get("protocol").and_then(Value::as_str).unwrap_or("all"));
@@ -183,7 +232,10 @@ fn sg_rules(a: &Map<String, Value>) -> Vec<SgRule> {
                 (Some(a), Some(b)) if a <= b => (a, b),
                 _ => (0, 65535),
             };
-            let sources = ["cidr_ipv4", "cidr_ipv6"].iter().filter_map(|k| r.get(*k).and_then(Value::as_str).map(str::to_string)).collect();
+            let sources = ["cidr_ipv4", "cidr_ipv6"]
+                .iter()
+                .filter_map(|k| r.get(*k).and_then(Value::as_str).map(str::to_string))
+                .collect();
             SgRule { protocol: proto, from, to, sources }
         })
         .collect()
@@ -197,15 +249,25 @@ fn nacl(a: &Map<String, Value>) -> Part {
             l.iter()
                 .map(|e| {
                     let range = e.get("port_range").filter(|v| v.is_object());
-                    let port = |k: &str| range.and_then(|p| p.get(k)).and_then(Value::as_i64).map(|x| x.clamp(0, 65535) as u16);
+                    let port = |k: &str| {
+                        range.and_then(|p| p.get(k)).and_then(Value::as_i64).map(|x| x.clamp(0, 65535) as u16)
+                    };
                     NaclEntry {
                         number: e.get("rule_number").and_then(Value::as_i64).unwrap_or(32767),
                         egress: e.get("egress").and_then(Value::as_bool).unwrap_or(false),
-                        allow: e.get("rule_action").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case("allow")),
+                        allow: e
+                            .get("rule_action")
+                            .and_then(Value::as_str)
+                            .is_some_and(|x| x.eq_ignore_ascii_case("allow")),
                         protocol: crate::net::protocol(e.get("protocol").and_then(Value::as_str).unwrap_or("all")),
                         from: port("from").unwrap_or(0),
                         to: port("to").unwrap_or(65535),
-                        cidr: e.get("cidr_block").or_else(|| e.get("ipv6_cidr_block")).and_then(Value::as_str).unwrap_or("").to_string(),
+                        cidr: e
+                            .get("cidr_block")
+                            .or_else(|| e.get("ipv6_cidr_block"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
                     }
                 })
                 .collect()
@@ -217,7 +279,10 @@ fn nacl(a: &Map<String, Value>) -> Part {
 fn route_table(a: &Map<String, Value>) -> Part {
     let to_igw = a.get("routes").and_then(Value::as_array).is_some_and(|routes| {
         routes.iter().any(|r| {
-            let dest = r.get("destination_cidr_block").or_else(|| r.get("destination_ipv6_cidr_block")).and_then(Value::as_str);
+            let dest = r
+                .get("destination_cidr_block")
+                .or_else(|| r.get("destination_ipv6_cidr_block"))
+                .and_then(Value::as_str);
             let gw = r.get("gateway_id").and_then(Value::as_str).unwrap_or("");
             matches!(dest, Some("0.0.0.0/0") | Some("::/0")) && gw.starts_with("igw-")
         })
@@ -288,7 +353,11 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) -> u32 
         }),
         "aws.rds.db_instance" | "aws.rds.db_cluster" | "aws.redshift.cluster" => push(Part::Db {
             public: a.get("publicly_accessible").and_then(Value::as_bool),
-            port: a.get("endpoint_port").or_else(|| a.get("port")).and_then(Value::as_i64).map(|p| p.clamp(0, 65535) as u16),
+            port: a
+                .get("endpoint_port")
+                .or_else(|| a.get("port"))
+                .and_then(Value::as_i64)
+                .map(|p| p.clamp(0, 65535) as u16),
         }),
         "aws.elbv2.load_balancer" | "aws.elb.load_balancer" => push(lb(r)),
         "aws.lambda.function" => {
@@ -303,7 +372,11 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) -> u32 
             pab: pab(a.get("public_access_block")),
             account_pab: pab(a.get("account_public_access_block")),
             public_acl: a.get("acl_grants").and_then(Value::as_array).map(|g| {
-                g.iter().any(|x| x.get("grantee_uri").and_then(Value::as_str).is_some_and(|u| u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers")))
+                g.iter().any(|x| {
+                    x.get("grantee_uri")
+                        .and_then(Value::as_str)
+                        .is_some_and(|u| u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers"))
+                })
             }),
         }),
         _ => {}
@@ -330,9 +403,14 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &crate::co
     let mut iam_parts = Vec::new();
     for (n, p) in parts {
         match p {
-            Part::Sg(_) | Part::Nacl { .. } | Part::RouteTable { .. } | Part::Subnet { .. } | Part::Instance { .. } | Part::Db { .. } | Part::Lb { .. } | Part::FunctionUrl { .. } => {
-                net.add(n, p)
-            }
+            Part::Sg(_)
+            | Part::Nacl { .. }
+            | Part::RouteTable { .. }
+            | Part::Subnet { .. }
+            | Part::Instance { .. }
+            | Part::Db { .. }
+            | Part::Lb { .. }
+            | Part::FunctionUrl { .. } => net.add(n, p),
             other => iam_parts.push((n, other)),
         }
     }

@@ -81,7 +81,13 @@ impl Model {
             .iter()
             .filter_map(|c| {
                 let d = self.docs.get(c.source as usize)?;
-                Some(Cite { node: d.node, what: d.what.clone(), statement: c.label.clone(), effect: c.effect, certainty: c.certainty })
+                Some(Cite {
+                    node: d.node,
+                    what: d.what.clone(),
+                    statement: c.label.clone(),
+                    effect: c.effect,
+                    certainty: c.certainty,
+                })
             })
             .collect();
         out.dedup();
@@ -115,15 +121,27 @@ impl Model {
 
     /// Every level `principal` has on `target`, per the catalogue of the target's kind.
     pub fn access(&self, g: &Graph, principal: NodeId, target: NodeId) -> Vec<Access> {
-        let Some(p) = self.principals.get(&principal) else { return Vec::new() };
+        let Some(p) = self.principals.get(&principal) else {
+            return Vec::new();
+        };
         self.access_of(g, p, target)
     }
 
     /// The levels `principal` has on `target`, without explanations: what walks ask, cached for
     /// principals whose statements about an action all say `Resource: "*"`.
-    pub fn levels(&self, g: &Graph, principal: NodeId, target: NodeId, want: &dyn Fn(Level) -> bool) -> Vec<(Level, Certainty)> {
-        let Some(p) = self.principals.get(&principal) else { return Vec::new() };
-        let Some(kind) = catalog::kind_access(g.kind(target)) else { return Vec::new() };
+    pub fn levels(
+        &self,
+        g: &Graph,
+        principal: NodeId,
+        target: NodeId,
+        want: &dyn Fn(Level) -> bool,
+    ) -> Vec<(Level, Certainty)> {
+        let Some(p) = self.principals.get(&principal) else {
+            return Vec::new();
+        };
+        let Some(kind) = catalog::kind_access(g.kind(target)) else {
+            return Vec::new();
+        };
         let per_target = kind.mode == aws::ResourceMode::Required || self.resource_policies.contains_key(&target);
         let ctx = per_target.then(|| TargetCtx::new(self, g, target));
         let mut out = Vec::new();
@@ -153,7 +171,14 @@ impl Model {
             return hit;
         }
         let value = self.is_uniform(p, action).then(|| {
-            let t = Target { resource: ResourceRef::Exact("*"), account: p.who.account.as_deref(), tags: None, policy: None, policy_unreadable: false, mode: aws::ResourceMode::None };
+            let t = Target {
+                resource: ResourceRef::Exact("*"),
+                account: p.who.account.as_deref(),
+                tags: None,
+                policy: None,
+                policy_unreadable: false,
+                mode: aws::ResourceMode::None,
+            };
             aws::allowed(action, &p.who, &self.identity(p), &t)
         });
         if let Ok(mut m) = self.uniform.write() {
@@ -180,13 +205,17 @@ impl Model {
                 };
                 !names_action
                     || (matches!(&s.resource, Match::Only(ps) if ps.iter().all(|x| x.is_any()))
-                        && !s.conditions.iter().any(|c| c.key.starts_with("aws:resourcetag/") || c.key.starts_with("s3:existingobjecttag")))
+                        && !s.conditions.iter().any(|c| {
+                            c.key.starts_with("aws:resourcetag/") || c.key.starts_with("s3:existingobjecttag")
+                        }))
             })
         })
     }
 
     pub fn access_of(&self, g: &Graph, p: &Principal, target: NodeId) -> Vec<Access> {
-        let Some(kind) = catalog::kind_access(g.kind(target)) else { return Vec::new() };
+        let Some(kind) = catalog::kind_access(g.kind(target)) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for level in Level::ALL {
             if let Some(a) = self.level(g, p, target, kind.probes(level), level) {
@@ -196,7 +225,14 @@ impl Model {
         out
     }
 
-    fn level(&self, g: &Graph, p: &Principal, target: NodeId, probes: &[catalog::Probe], level: Level) -> Option<Access> {
+    fn level(
+        &self,
+        g: &Graph,
+        p: &Principal,
+        target: NodeId,
+        probes: &[catalog::Probe],
+        level: Level,
+    ) -> Option<Access> {
         let mut best: Option<(Certainty, Decision, &str)> = None;
         for probe in probes {
             let d = self.decide(g, p, probe.action, target, probe.objects);
@@ -220,7 +256,12 @@ impl Model {
         Some(Access {
             level,
             certainty,
-            why: Why::Policy { actions: vec![action.to_string()], cites: self.cites(&d.allow_by), denies: self.cites(&d.deny_by), note },
+            why: Why::Policy {
+                actions: vec![action.to_string()],
+                cites: self.cites(&d.allow_by),
+                denies: self.cites(&d.deny_by),
+                note,
+            },
         })
     }
 }
@@ -263,7 +304,15 @@ impl<'g> TargetCtx<'g> {
 
 impl Model {
     /// Evaluates `action` on an ARN with an explicit resource policy (trust policies, `*`).
-    pub fn decide_arn(&self, p: &Principal, action: &str, arn: &str, account: Option<&str>, policy: Option<u32>, mode: aws::ResourceMode) -> Decision {
+    pub fn decide_arn(
+        &self,
+        p: &Principal,
+        action: &str,
+        arn: &str,
+        account: Option<&str>,
+        policy: Option<u32>,
+        mode: aws::ResourceMode,
+    ) -> Decision {
         let t = Target {
             resource: ResourceRef::Exact(arn),
             account,

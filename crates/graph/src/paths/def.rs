@@ -16,7 +16,8 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [Category::AccountTakeover, Category::DataExposure, Category::CredentialsExposure, Category::ComputeAbuse];
+    pub const ALL: [Category; 4] =
+        [Category::AccountTakeover, Category::DataExposure, Category::CredentialsExposure, Category::ComputeAbuse];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,14 +74,28 @@ fn list(y: &Yaml) -> Vec<String> {
     }
 }
 
-const KEYS: &[&str] = &["id", "title", "description", "category", "severity", "entry", "from_internet", "hops", "target", "final", "max_depth"];
+const KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "entry",
+    "from_internet",
+    "hops",
+    "target",
+    "final",
+    "max_depth",
+];
 
 /// Parses one definition file.
 pub fn parse_definition(file: &str, text: &str) -> Result<Definition, DefinitionError> {
     let err = |message: String| DefinitionError { file: file.to_string(), message };
     let docs = YamlLoader::load_from_str(text).map_err(|e| err(e.to_string()))?;
     let doc = docs.into_iter().next().ok_or_else(|| err("empty file".into()))?;
-    let Yaml::Hash(map) = &doc else { return Err(err("a path definition is a mapping".into())) };
+    let Yaml::Hash(map) = &doc else {
+        return Err(err("a path definition is a mapping".into()));
+    };
     for k in map.keys() {
         let key = k.as_str().unwrap_or("");
         if !KEYS.contains(&key) {
@@ -95,8 +110,11 @@ pub fn parse_definition(file: &str, text: &str) -> Result<Definition, Definition
         id: need("id")?,
         title: need("title")?,
         description: get("description").unwrap_or_default(),
-        category: Category::parse(&category)
-            .ok_or_else(|| err(format!("unknown category `{category}` (credentials_exposure, compute_abuse, data_exposure, account_takeover)")))?,
+        category: Category::parse(&category).ok_or_else(|| {
+            err(format!(
+                "unknown category `{category}` (credentials_exposure, compute_abuse, data_exposure, account_takeover)"
+            ))
+        })?,
         severity: severity.parse().map_err(|e: posture_model::ParseSeverityError| err(e.to_string()))?,
         entry: need("entry")?,
         from_internet: doc["from_internet"].as_bool().unwrap_or(false),
@@ -130,7 +148,10 @@ pub fn definitions(extra: &[(String, String)]) -> Result<Vec<Definition>, Defini
     let mut ids: Vec<&str> = out.iter().map(|d| d.id.as_str()).collect();
     ids.sort_unstable();
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-        return Err(DefinitionError { file: "graph/paths".into(), message: format!("duplicate definition id `{}`", w[0]) });
+        return Err(DefinitionError {
+            file: "graph/paths".into(),
+            message: format!("duplicate definition id `{}`", w[0]),
+        });
     }
     Ok(out)
 }
@@ -150,7 +171,8 @@ mod tests {
 
     #[test]
     fn bad_definitions_are_clear_errors() {
-        let ok = "id: x\ntitle: t\ncategory: data_exposure\nseverity: high\nentry: '*'\ntarget: '*'\nfinal: [can_read]\n";
+        let ok =
+            "id: x\ntitle: t\ncategory: data_exposure\nseverity: high\nentry: '*'\ntarget: '*'\nfinal: [can_read]\n";
         assert!(parse_definition("f.yaml", ok).is_ok());
         let e = parse_definition("f.yaml", &ok.replace("data_exposure", "nope")).unwrap_err();
         assert!(e.to_string().starts_with("f.yaml: unknown category"), "{e}");

@@ -59,7 +59,12 @@ fn lateral_kind(g: &Graph, kind: &str) -> bool {
 }
 
 /// Every path of definition `di`; the flag says whether the cap was hit.
-pub fn enumerate(g: &Graph, defs: &[Definition], di: usize, limits: &Limits) -> Result<(Vec<RawPath>, bool), EnumerateError> {
+pub fn enumerate(
+    g: &Graph,
+    defs: &[Definition],
+    di: usize,
+    limits: &Limits,
+) -> Result<(Vec<RawPath>, bool), EnumerateError> {
     let d = &defs[di];
     let compile = |q: &str, what: &'static str| -> Result<Compiled<'_>, EnumerateError> {
         let ast = parse(q).map_err(|source| EnumerateError::Query { def: d.id.clone(), what, source })?;
@@ -70,7 +75,11 @@ pub fn enumerate(g: &Graph, defs: &[Definition], di: usize, limits: &Limits) -> 
     let hops = types(g, d, &d.hops)?;
     let finals = types(g, d, &d.final_edges)?;
     let exposed_enough = |n: NodeId| g.exposure(n).is_some_and(|e| e.certainty >= limits.min_certainty);
-    let entries: Vec<NodeId> = g.all_nodes().into_par_iter().filter(|n| entry.matches(0, *n) && (!d.from_internet || exposed_enough(*n))).collect();
+    let entries: Vec<NodeId> = g
+        .all_nodes()
+        .into_par_iter()
+        .filter(|n| entry.matches(0, *n) && (!d.from_internet || exposed_enough(*n)))
+        .collect();
     let index = g.index_of(&|n| target.matches(0, n));
     let n = entries.len().max(1);
     let walker = Walker {
@@ -102,7 +111,9 @@ pub fn enumerate(g: &Graph, defs: &[Definition], di: usize, limits: &Limits) -> 
 fn prepend_exposure(g: &Graph, p: &mut RawPath) {
     let entry = p.chain[0];
     let internet = g.internet();
-    let Some(e) = g.in_edges(entry).iter().find(|e| e.ty == ety::EXPOSES && e.to == internet) else { return };
+    let Some(e) = g.in_edges(entry).iter().find(|e| e.ty == ety::EXPOSES && e.to == internet) else {
+        return;
+    };
     let info = if e.info == NO_INFO { NO_INFO } else { e.info };
     let step = Step { node: entry, ty: ety::EXPOSES, certainty: g.certainty(e), via: Via::Edge(info) };
     p.chain.insert(0, internet);
@@ -133,7 +144,8 @@ impl Walker<'_> {
         let mut frontier = vec![e];
         let target_kind = |k: &str| self.target.kind_matches(0, k);
         let target_node = |n: NodeId| self.target.matches(0, n);
-        let want_target = Want { kind: &target_kind, node: &target_node, index: Some(self.index), min: self.min, expand: true };
+        let want_target =
+            Want { kind: &target_kind, node: &target_node, index: Some(self.index), min: self.min, expand: true };
         let lateral = |k: &str| lateral_kind(g, k);
         let want_lateral = Want { kind: &lateral, node: &|_| true, index: None, min: self.min, expand: true };
         // From a node that already reaches a target (or is an administrator), expanding its
@@ -144,7 +156,11 @@ impl Walker<'_> {
             for &u in &frontier {
                 let before = found.len();
                 g.steps_out(u, self.finals, &want_target, &mut |s| {
-                    if s.certainty < self.min || s.node == e || found.contains_key(&s.node) || found.len() >= self.per_entry {
+                    if s.certainty < self.min
+                        || s.node == e
+                        || found.contains_key(&s.node)
+                        || found.len() >= self.per_entry
+                    {
                         return;
                     }
                     let (mut chain, mut steps) = unwind(&parent, e, u);
@@ -187,7 +203,9 @@ fn unwind(parent: &FxHashMap<NodeId, (NodeId, Step)>, start: NodeId, end: NodeId
     let mut steps = Vec::new();
     let mut cur = end;
     while cur != start {
-        let Some((p, s)) = parent.get(&cur) else { break };
+        let Some((p, s)) = parent.get(&cur) else {
+            break;
+        };
         steps.push(*s);
         chain.push(*p);
         cur = *p;

@@ -99,14 +99,13 @@ pub fn find(g: &Graph, defs: &[Definition], opts: &Options) -> Result<Report, En
         }
         raws.extend(p);
     }
-    let hidden_unknown = if opts.count_hidden && opts.min_certainty > Certainty::Unknown {
-        hidden(g, defs, opts, &raws)?
-    } else {
-        0
-    };
+    let hidden_unknown =
+        if opts.count_hidden && opts.min_certainty > Certainty::Unknown { hidden(g, defs, opts, &raws)? } else { 0 };
     let edge_use = edge_usage(&raws);
     let mut paths: Vec<Path> = raws.into_iter().map(|r| path(g, defs, r, &edge_use)).collect();
-    paths.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.raw.steps.len().cmp(&b.raw.steps.len())).then_with(|| a.id.cmp(&b.id)));
+    paths.sort_by(|a, b| {
+        b.risk.total_cmp(&a.risk).then_with(|| a.raw.steps.len().cmp(&b.raw.steps.len())).then_with(|| a.id.cmp(&b.id))
+    });
     paths.dedup_by(|a, b| a.id == b.id);
     let choke_points = choke_points(g, &paths);
     Ok(Report { paths, choke_points, truncated, hidden_unknown })
@@ -271,37 +270,69 @@ fn cut(g: &Graph, from: NodeId, s: &Step) -> (f32, String) {
             Some(c) => {
                 let managed = c.what.starts_with("managed policy") && g.uid(c.node).contains(":aws:policy/");
                 let verb = if managed { "detach" } else { "remove or scope" };
-                (if managed { 3.0 } else { 2.0 }, format!("{verb} {} in {} statement {} (it allows {})", actions.join(", "), c.what, c.statement, g.name(to)))
+                (
+                    if managed { 3.0 } else { 2.0 },
+                    format!(
+                        "{verb} {} in {} statement {} (it allows {})",
+                        actions.join(", "),
+                        c.what,
+                        c.statement,
+                        g.name(to)
+                    ),
+                )
             }
-            None => (3.0, format!("remove the permission {} of {} on {}", actions.join(", "), g.name(from), g.name(to))),
+            None => {
+                (3.0, format!("remove the permission {} of {} on {}", actions.join(", "), g.name(from), g.name(to)))
+            }
         },
         Some(Why::Escalation { method, .. }) => (2.0, format!("{}: {}", g.name(from), method.remedy())),
-        Some(Why::Binding { binding, role, .. }) => (2.0, format!("remove or narrow the {role} binding {} for {}", g.name(binding), g.name(from))),
-        Some(Why::Identity(how)) => (4.0, format!("give {} a less privileged identity than {} ({how})", g.name(from), g.name(to))),
+        Some(Why::Binding { binding, role, .. }) => {
+            (2.0, format!("remove or narrow the {role} binding {} for {}", g.name(binding), g.name(from)))
+        }
+        Some(Why::Identity(how)) => {
+            (4.0, format!("give {} a less privileged identity than {} ({how})", g.name(from), g.name(to)))
+        }
         Some(Why::Note(n)) => (3.0, format!("review: {n}")),
-        Some(Why::Broad(_)) | None => (5.0, format!("break the {} relation from {} to {}", g.edge_type(s.ty), g.name(from), g.name(to))),
+        Some(Why::Broad(_)) | None => {
+            (5.0, format!("break the {} relation from {} to {}", g.edge_type(s.ty), g.name(from), g.name(to)))
+        }
     }
 }
 
-/// How to stop an exposure, by what exposes it: the front end if there is one, else the rules.
+/// How to stop an exposure, by what exposes it: the internet-facing front end if there is one
+/// (an ingress before the service it routes to), else the rules.
 fn exposure_fix(g: &Graph, to: NodeId, e: &crate::model::Exposure) -> String {
     let ports: Vec<String> = e.ports.iter().map(|p| p.to_string()).collect();
     let ports = ports.join(", ");
-    let front = e.via.iter().rev().find(|v| !g.has(**v, insight::NETWORK));
+    let front = e.via.iter().find(|v| !g.has(**v, insight::NETWORK));
     if let Some(f) = front {
         let name = g.name(*f);
         return match g.kind(*f) {
-            "k8s.core.service" => format!("make service {name} internal (ClusterIP or an internal load balancer) or set loadBalancerSourceRanges"),
-            "k8s.networking.ingress" => format!("make ingress {name} internal or require authentication in front of it"),
-            k if k.contains("load_balancer") => format!("make load balancer {name} internal or restrict its security groups to known sources ({ports})"),
+            "k8s.core.service" => format!(
+                "make service {name} internal (ClusterIP or an internal load balancer) or set loadBalancerSourceRanges"
+            ),
+            "k8s.networking.ingress" => {
+                format!("make ingress {name} internal or require authentication in front of it")
+            }
+            k if k.contains("load_balancer") => {
+                format!("make load balancer {name} internal or restrict its security groups to known sources ({ports})")
+            }
             _ => format!("stop {name} from forwarding internet traffic to {} ({ports})", g.name(to)),
         };
     }
     let rules: Vec<&str> = e.via.iter().map(|v| g.name(*v)).collect();
     if rules.is_empty() {
-        format!("stop exposing {} to the internet ({ports}; {})", g.name(to), e.steps.first().cloned().unwrap_or_default())
+        format!(
+            "stop exposing {} to the internet ({ports}; {})",
+            g.name(to),
+            e.steps.first().cloned().unwrap_or_default()
+        )
     } else {
-        format!("remove the internet rules for {ports} from {} (or remove the public address of {})", rules.join(", "), g.name(to))
+        format!(
+            "remove the internet rules for {ports} from {} (or remove the public address of {})",
+            rules.join(", "),
+            g.name(to)
+        )
     }
 }
 
@@ -336,7 +367,8 @@ fn choke_points(g: &Graph, paths: &[Path]) -> Vec<ChokePoint> {
 /// rules involved, and the fix that breaks it.
 pub fn explain(g: &Graph, p: &Path) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}  {} risk {:.1}  {}  certainty {}", p.id, p.severity, p.risk, p.category.title(), p.certainty);
+    let _ =
+        writeln!(s, "{}  {} risk {:.1}  {}  certainty {}", p.id, p.severity, p.risk, p.category.title(), p.certainty);
     let _ = writeln!(s, "{}", p.title);
     for (i, n) in p.raw.chain.iter().enumerate() {
         let _ = writeln!(s, "\n{}. {}", i + 1, node_label(g, *n));
@@ -348,7 +380,19 @@ pub fn explain(g: &Graph, p: &Path) -> String {
         }
         let shown: Vec<&str> = insight::names(g.node(*n).flags)
             .into_iter()
-            .filter(|x| !matches!(*x, "identity" | "compute" | "data_store" | "virtual" | "network" | "scope" | "key_store" | "stores_credentials"))
+            .filter(|x| {
+                !matches!(
+                    *x,
+                    "identity"
+                        | "compute"
+                        | "data_store"
+                        | "virtual"
+                        | "network"
+                        | "scope"
+                        | "key_store"
+                        | "stores_credentials"
+                )
+            })
             .collect();
         if !shown.is_empty() {
             let _ = writeln!(s, "   insights: {}", shown.join(", "));
@@ -358,7 +402,8 @@ pub fn explain(g: &Graph, p: &Path) -> String {
         }
         if let Some(step) = p.raw.steps.get(i) {
             let mark = if p.fix.step == i { "  <- cut here" } else { "" };
-            let _ = writeln!(s, "   --{}--> [{}] {}{mark}", g.edge_type(step.ty), step.certainty, step_text(g, *n, step));
+            let _ =
+                writeln!(s, "   --{}--> [{}] {}{mark}", g.edge_type(step.ty), step.certainty, step_text(g, *n, step));
         }
     }
     let _ = writeln!(s, "\nFix: {}", p.fix.text);

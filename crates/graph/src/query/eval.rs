@@ -76,7 +76,10 @@ impl<'g> Compiled<'g> {
                     Some(t) => ids.push(t),
                     None => {
                         let known: Vec<&str> = g.edge_types().collect();
-                        return Err(ParseError { col: *col, message: format!("unknown edge type `{name}`; this estate has: {}", known.join(", ")) });
+                        return Err(ParseError {
+                            col: *col,
+                            message: format!("unknown edge type `{name}`; this estate has: {}", known.join(", ")),
+                        });
                     }
                 }
             }
@@ -165,7 +168,14 @@ impl<'g> Compiled<'g> {
     }
 
     /// Extends `row` from hop `h`; false when the limit is hit.
-    fn extend(&self, row: &mut Row, h: usize, limit: usize, rows: &mut Vec<Row>, seen: &mut FxHashSet<Vec<NodeId>>) -> bool {
+    fn extend(
+        &self,
+        row: &mut Row,
+        h: usize,
+        limit: usize,
+        rows: &mut Vec<Row>,
+        seen: &mut FxHashSet<Vec<NodeId>>,
+    ) -> bool {
         if h == self.ast.hops.len() {
             let key: Vec<NodeId> = row.marks.iter().map(|m| row.chain[*m]).collect();
             if seen.insert(key) {
@@ -203,7 +213,8 @@ impl<'g> Compiled<'g> {
         if hop.min == 1 && hop.max == 1 {
             let kind = |k: &str| self.kind_ok(next, k);
             let node = |m: NodeId| self.node_ok(next, m);
-            let want = Want { kind: &kind, node: &node, index: self.index(next), min: Certainty::Unknown, expand: true };
+            let want =
+                Want { kind: &kind, node: &node, index: self.index(next), min: Certainty::Unknown, expand: true };
             let mut out = Vec::new();
             self.hop_steps(h, n, &want, &mut |s| out.push((vec![s.node], vec![s])));
             if self.through_identity(h) && self.g.has(n, crate::insight::COMPUTE) {
@@ -276,7 +287,9 @@ fn unwind(parent: &FxHashMap<NodeId, (NodeId, Step)>, start: NodeId, end: NodeId
     let mut steps = Vec::new();
     let mut cur = end;
     while cur != start {
-        let Some((p, s)) = parent.get(&cur) else { break };
+        let Some((p, s)) = parent.get(&cur) else {
+            break;
+        };
         steps.push(*s);
         cur = *p;
         if cur != start {

@@ -35,7 +35,10 @@ pub fn check_node_field(field: &[String]) -> Result<(), String> {
         ("kind" | "name" | "uid" | "account" | "region" | "provider", 1) => true,
         ("tags" | "attrs", n) => n >= 2,
         ("exposure", 2) => matches!(field[1].as_str(), "width" | "ports" | "certainty"),
-        ("findings", 2) => matches!(field[1].as_str(), "count" | "max_severity" | "critical" | "high" | "medium" | "low" | "informational" | "rules"),
+        ("findings", 2) => matches!(
+            field[1].as_str(),
+            "count" | "max_severity" | "critical" | "high" | "medium" | "low" | "informational" | "rules"
+        ),
         (_, 1) => insight::by_name(root).is_some(),
         _ => false,
     };
@@ -55,7 +58,13 @@ pub fn check_edge_field(field: &[String]) -> Result<(), String> {
 }
 
 pub fn node_field<'a>(g: &'a Graph, n: NodeId, field: &[String]) -> FVal<'a> {
-    let s = |x: &'a str| if x.is_empty() { FVal::Missing } else { FVal::Str(Cow::Borrowed(x)) };
+    let s = |x: &'a str| {
+        if x.is_empty() {
+            FVal::Missing
+        } else {
+            FVal::Str(Cow::Borrowed(x))
+        }
+    };
     match field[0].as_str() {
         "kind" => s(g.kind(n)),
         "name" => s(g.name(n)),
@@ -72,7 +81,9 @@ pub fn node_field<'a>(g: &'a Graph, n: NodeId, field: &[String]) -> FVal<'a> {
 }
 
 fn exposure_field<'a>(g: &'a Graph, n: NodeId, f: &str) -> FVal<'a> {
-    let Some(e) = g.exposure(n) else { return FVal::Missing };
+    let Some(e) = g.exposure(n) else {
+        return FVal::Missing;
+    };
     match f {
         "width" => FVal::Str(Cow::Borrowed(e.width.as_str())),
         "ports" => FVal::Ports(&e.ports),
@@ -193,7 +204,9 @@ pub fn compare(v: &FVal, op: Op, lit: &Lit) -> bool {
         Op::Eq => scalar(v).is_some_and(|s| lit_eq(&s, lit)),
         Op::Ne => scalar(v).is_some_and(|s| !lit_eq(&s, lit)),
         Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-            let Some(o) = scalar(v).and_then(|s| order(&s, lit)) else { return false };
+            let Some(o) = scalar(v).and_then(|s| order(&s, lit)) else {
+                return false;
+            };
             match op {
                 Op::Lt => o.is_lt(),
                 Op::Le => o.is_le(),

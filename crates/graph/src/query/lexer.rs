@@ -130,7 +130,10 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
 
 /// Whether the last token ends a value, so that a following `-` is a hop, not a sign.
 fn prev_is_value(out: &[Token]) -> bool {
-    matches!(out.last().map(|t| &t.tok), Some(Tok::Ident(_) | Tok::Num(_) | Tok::Str(_) | Tok::RBrack | Tok::RParen | Tok::Star | Tok::RBrace))
+    matches!(
+        out.last().map(|t| &t.tok),
+        Some(Tok::Ident(_) | Tok::Num(_) | Tok::Str(_) | Tok::RBrack | Tok::RParen | Tok::Star | Tok::RBrace)
+    )
 }
 
 fn number(chars: &[char], start: usize) -> Result<(f64, usize), ParseError> {

@@ -161,7 +161,8 @@ fn template(file: &str, text: &str) -> Result<Template, TemplateError> {
 
 /// The shipped templates, by name.
 pub fn templates() -> Result<Vec<Template>, TemplateError> {
-    let mut out: Vec<Template> = embedded::QUERY_TEMPLATES.iter().map(|(f, t)| template(f, t)).collect::<Result<_, _>>()?;
+    let mut out: Vec<Template> =
+        embedded::QUERY_TEMPLATES.iter().map(|(f, t)| template(f, t)).collect::<Result<_, _>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

@@ -150,7 +150,9 @@ fn node(p: &mut P) -> Result<NodeStep, ParseError> {
         match p.peek() {
             Some(Tok::Star) => kind.push('*'),
             Some(Tok::Ident(w)) => kind.push_str(w),
-            _ if kind.is_empty() => return p.err(format!("expected a kind such as `aws.s3.bucket` or `*`, found {}", p.found())),
+            _ if kind.is_empty() => {
+                return p.err(format!("expected a kind such as `aws.s3.bucket` or `*`, found {}", p.found()))
+            }
             _ => return p.err(format!("expected a kind segment after `.`, found {}", p.found())),
         }
         p.pos += 1;
@@ -303,12 +305,17 @@ fn field(p: &mut P) -> Result<Vec<String>, ParseError> {
     let mut out = Vec::new();
     loop {
         match p.peek() {
-            Some(Tok::Ident(w)) if out.is_empty() && ["and", "or", "not"].contains(&w.to_ascii_lowercase().as_str()) => {
+            Some(Tok::Ident(w))
+                if out.is_empty() && ["and", "or", "not"].contains(&w.to_ascii_lowercase().as_str()) =>
+            {
                 return p.err(format!("expected a field, found the keyword `{w}`"));
             }
             Some(Tok::Ident(w)) => out.push(w.clone()),
             Some(Tok::Str(s)) if !out.is_empty() => out.push(s.clone()),
-            _ if out.is_empty() => return p.err(format!("expected a field such as `exposed_to_internet` or `tags.env`, found {}", p.found())),
+            _ if out.is_empty() => {
+                return p
+                    .err(format!("expected a field such as `exposed_to_internet` or `tags.env`, found {}", p.found()))
+            }
             _ => return p.err(format!("expected a name after `.`, found {}", p.found())),
         }
         p.pos += 1;
@@ -380,7 +387,9 @@ mod tests {
         assert_eq!(q.steps[0].kind, "aws.ec2.instance");
         assert_eq!(q.hops[1].types.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), vec!["can_read", "can_write"]);
         assert!(q.hops[1].cond.is_some());
-        let Some(Expr::Test { field, op: Some((Op::Eq, Lit::Str(v))), .. }) = &q.steps[2].cond else { panic!("{:?}", q.steps[2].cond) };
+        let Some(Expr::Test { field, op: Some((Op::Eq, Lit::Str(v))), .. }) = &q.steps[2].cond else {
+            panic!("{:?}", q.steps[2].cond)
+        };
         assert_eq!(field, &vec!["tags".to_string(), "data-class".to_string()]);
         assert_eq!(v, "confidential");
         let r = parse("* <-can_assume{1,3}- aws.*").unwrap();

@@ -68,7 +68,11 @@ pub static KINDS: &[KindAccess] = &[
         mode: Optional,
         policy_attr: Some("policy"),
         read: &[on("secretsmanager:GetSecretValue")],
-        write: &[on("secretsmanager:PutSecretValue"), on("secretsmanager:UpdateSecret"), on("secretsmanager:DeleteSecret")],
+        write: &[
+            on("secretsmanager:PutSecretValue"),
+            on("secretsmanager:UpdateSecret"),
+            on("secretsmanager:DeleteSecret"),
+        ],
         admin: &[on("secretsmanager:PutResourcePolicy")],
         execute: &[],
     },

@@ -177,7 +177,10 @@ fn matches_any(op: &str, v: &str, policy: &[String]) -> Option<bool> {
             "stringlike" | "arnlike" | "arnequals" => Pattern::new(p).matches(v),
             "bool" => p.eq_ignore_ascii_case(v),
             "ipaddress" => ip_in(v, p)?,
-            "numericequals" | "numericlessthan" | "numericlessthanequals" | "numericgreaterthan"
+            "numericequals"
+            | "numericlessthan"
+            | "numericlessthanequals"
+            | "numericgreaterthan"
             | "numericgreaterthanequals" => numeric(op, v, p)?,
             _ => return None,
         };
@@ -216,7 +219,8 @@ mod tests {
 
     fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
         let doc = serde_json::json!({"operator": op, "key": key, "values": values});
-        let p = super::super::policy::Policy::from_json(&serde_json::json!({"statements": [{"conditions": [doc]}]})).unwrap();
+        let p = super::super::policy::Policy::from_json(&serde_json::json!({"statements": [{"conditions": [doc]}]}))
+            .unwrap();
         p.statements[0].conditions[0].clone()
     }
 
@@ -245,10 +249,19 @@ mod tests {
     fn absent_keys_follow_aws_rules() {
         let mfa = ctx(&[("aws:multifactorauthpresent", KeyValue::Absent)]);
         assert_eq!(holds(&cond("Bool", "aws:MultiFactorAuthPresent", &["true"]), &mfa, Effect::Allow), Tri::False);
-        assert_eq!(holds(&cond("BoolIfExists", "aws:MultiFactorAuthPresent", &["false"]), &mfa, Effect::Deny), Tri::True);
+        assert_eq!(
+            holds(&cond("BoolIfExists", "aws:MultiFactorAuthPresent", &["false"]), &mfa, Effect::Deny),
+            Tri::True
+        );
         assert_eq!(holds(&cond("Null", "aws:MultiFactorAuthPresent", &["true"]), &mfa, Effect::Deny), Tri::True);
-        assert_eq!(holds(&cond("StringNotEquals", "aws:MultiFactorAuthPresent", &["x"]), &mfa, Effect::Deny), Tri::True);
-        assert_eq!(holds(&cond("ForAllValues:StringEquals", "aws:MultiFactorAuthPresent", &["x"]), &mfa, Effect::Deny), Tri::True);
+        assert_eq!(
+            holds(&cond("StringNotEquals", "aws:MultiFactorAuthPresent", &["x"]), &mfa, Effect::Deny),
+            Tri::True
+        );
+        assert_eq!(
+            holds(&cond("ForAllValues:StringEquals", "aws:MultiFactorAuthPresent", &["x"]), &mfa, Effect::Deny),
+            Tri::True
+        );
     }
 
     #[test]
@@ -266,7 +279,8 @@ mod tests {
 
     #[test]
     fn all_hold_is_a_conjunction_and_names_unknown_keys() {
-        let conds = vec![cond("Bool", "aws:SecureTransport", &["true"]), cond("IpAddress", "aws:SourceIp", &["10.0.0.0/8"])];
+        let conds =
+            vec![cond("Bool", "aws:SecureTransport", &["true"]), cond("IpAddress", "aws:SourceIp", &["10.0.0.0/8"])];
         let (t, keys) = all_hold(&conds, &ctx(&[]), Effect::Allow);
         assert_eq!(t, Tri::Unknown);
         assert_eq!(keys, vec!["aws:sourceip".to_string()]);

@@ -169,10 +169,7 @@ impl ConditionContext for Ctx<'_> {
         let known = |v: &str| KeyValue::Known(vec![v.to_string()]);
         let tag = |tags: Option<&[(String, String)]>, k: &str| match tags {
             None => KeyValue::Unknown,
-            Some(t) => t
-                .iter()
-                .find(|(tk, _)| tk.eq_ignore_ascii_case(k))
-                .map_or(KeyValue::Absent, |(_, v)| known(v)),
+            Some(t) => t.iter().find(|(tk, _)| tk.eq_ignore_ascii_case(k)).map_or(KeyValue::Absent, |(_, v)| known(v)),
         };
         match key {
             "aws:principalarn" => known(&self.p.arn),
@@ -238,7 +235,9 @@ fn substitute(p: &Pattern, who: &Principal) -> Option<Pattern> {
 /// Whether a statement's Resource covers the target: for an Allow, some of it; for a Deny, all of it.
 fn resource_hits(m: &Match, r: ResourceRef, effect: Effect, who: &Principal) -> Tri {
     let one = |p: &Pattern, all: bool| -> Tri {
-        let Some(p) = substitute(p, who) else { return Tri::Unknown };
+        let Some(p) = substitute(p, who) else {
+            return Tri::Unknown;
+        };
         let hit = match r {
             ResourceRef::Exact(x) => p.matches(x),
             ResourceRef::Under(prefix) if all => p.matches_all_under(prefix),
@@ -331,8 +330,11 @@ fn scan_statement(source: u32, st: &Statement, action: &str, ctx: &Ctx, found: &
         return;
     }
     let (cond, keys) = all_hold(&st.conditions, ctx, st.effect);
-    let Some(c) = and(tri_maybe(res), tri_maybe(cond)) else { return };
-    let cite = ctx.cite.then(|| Cite { source, statement: st.index, label: st.label(), effect: st.effect, certainty: c });
+    let Some(c) = and(tri_maybe(res), tri_maybe(cond)) else {
+        return;
+    };
+    let cite =
+        ctx.cite.then(|| Cite { source, statement: st.index, label: st.label(), effect: st.effect, certainty: c });
     if ctx.cite {
         found.keys.extend(keys);
     }

@@ -7,7 +7,10 @@ pub mod escalation;
 pub mod eval;
 pub mod policy;
 
-pub use eval::{allowed, evaluate, Boundary, Cite, Decision, Identity, Principal, PrincipalKind, ResourceMode, ResourceRef, Source, Target};
+pub use eval::{
+    allowed, evaluate, Boundary, Cite, Decision, Identity, Principal, PrincipalKind, ResourceMode, ResourceRef, Source,
+    Target,
+};
 pub use policy::{Effect, Policy, PolicyError};
 
 /// The account id in an ARN (`arn:aws:iam::111122223333:role/x` → `111122223333`).

@@ -153,7 +153,11 @@ fn statement(index: usize, s: &Value) -> Statement {
     Statement {
         sid: get("sid").as_str().map(str::to_string),
         index,
-        effect: if get("effect").as_str().is_some_and(|e| e.eq_ignore_ascii_case("deny")) { Effect::Deny } else { Effect::Allow },
+        effect: if get("effect").as_str().is_some_and(|e| e.eq_ignore_ascii_case("deny")) {
+            Effect::Deny
+        } else {
+            Effect::Allow
+        },
         action: pattern_match(get("actions"), get("not_actions"), true),
         resource: pattern_match(get("resources"), get("not_resources"), false),
         principal,
@@ -192,7 +196,10 @@ mod tests {
         let s = &p.statements[0];
         assert!(matches!(&s.action, Match::Only(a) if a[0].matches("s3:GETOBJECT")));
         let c = &s.conditions[0];
-        assert_eq!((c.operator.as_str(), c.if_exists, c.set, c.key.as_str()), ("StringLike", true, SetOp::ForAnyValue, "aws:principaltag/team"));
+        assert_eq!(
+            (c.operator.as_str(), c.if_exists, c.set, c.key.as_str()),
+            ("StringLike", true, SetOp::ForAnyValue, "aws:principaltag/team")
+        );
         let t = &p.statements[1];
         assert_eq!(t.effect, Effect::Deny);
         assert!(matches!(t.action, Match::Not(_)));

@@ -33,7 +33,14 @@ fn identity(policies: &[&Policy]) -> Identity<'static> {
 }
 
 fn bucket<'a>(arn: &'a str, account: &'a str) -> Target<'a> {
-    Target { resource: ResourceRef::Exact(arn), account: Some(account), tags: None, policy: None, policy_unreadable: false, mode: ResourceMode::Optional }
+    Target {
+        resource: ResourceRef::Exact(arn),
+        account: Some(account),
+        tags: None,
+        policy: None,
+        policy_unreadable: false,
+        mode: ResourceMode::Optional,
+    }
 }
 
 const ACCT: &str = "111122223333";
@@ -155,10 +162,12 @@ fn scps_must_allow_at_every_level_and_their_deny_wins() {
 
 #[test]
 fn resource_policies_grant_within_and_across_accounts() {
-    let bucket_policy = policy(vec![json!({"sid": "Partner", "effect": "Allow", "actions": ["s3:GetObject"], "not_actions": [],
+    let bucket_policy = policy(vec![
+        json!({"sid": "Partner", "effect": "Allow", "actions": ["s3:GetObject"], "not_actions": [],
         "resources": ["arn:aws:s3:::shared/*"], "not_resources": [],
         "principals": {"aws": [format!("arn:aws:iam::{OTHER}:root")], "service": [], "federated": [], "canonical_user": []},
-        "not_principals": null, "conditions": []})]);
+        "not_principals": null, "conditions": []}),
+    ]);
     let src = Source { policy: Box::leak(Box::new(bucket_policy)), id: 5 };
     let t = Target { resource: ResourceRef::Under("arn:aws:s3:::shared/"), policy: Some(src), ..bucket("", ACCT) };
     let partner = user("p", OTHER);
@@ -178,7 +187,10 @@ fn public_bucket_policy_grants_anonymous_access() {
     s["principals"] = json!({"aws": ["*"], "service": [], "federated": [], "canonical_user": []});
     let src = Source { policy: Box::leak(Box::new(policy(vec![s]))), id: 1 };
     let t = Target { resource: ResourceRef::Under("arn:aws:s3:::site/"), policy: Some(src), ..bucket("", ACCT) };
-    assert_eq!(evaluate("s3:GetObject", &Principal::anonymous(), &Identity::default(), &t).allowed, Some(Certainty::Certain));
+    assert_eq!(
+        evaluate("s3:GetObject", &Principal::anonymous(), &Identity::default(), &t).allowed,
+        Some(Certainty::Certain)
+    );
     assert!(evaluate("s3:PutObject", &Principal::anonymous(), &Identity::default(), &t).allowed.is_none());
 }
 
@@ -190,7 +202,8 @@ fn kms_key_policies_are_required() {
     let no_policy = Target { mode: ResourceMode::Required, ..bucket(key, ACCT) };
     assert!(evaluate("kms:Decrypt", &u, &identity(&[&own]), &no_policy).allowed.is_none());
     let mut s = stmt("Allow", &["kms:*"], &["*"]);
-    s["principals"] = json!({"aws": [format!("arn:aws:iam::{ACCT}:root")], "service": [], "federated": [], "canonical_user": []});
+    s["principals"] =
+        json!({"aws": [format!("arn:aws:iam::{ACCT}:root")], "service": [], "federated": [], "canonical_user": []});
     let src = Source { policy: Box::leak(Box::new(policy(vec![s]))), id: 3 };
     let delegating = Target { policy: Some(src), ..no_policy };
     assert!(evaluate("kms:Decrypt", &u, &identity(&[&own]), &delegating).allowed.is_some());
