@@ -7,7 +7,7 @@ mod collect;
 mod error;
 mod import;
 mod out;
-pub mod policy;
+pub use posture_aws_policy as policy;
 mod services;
 mod session;
 

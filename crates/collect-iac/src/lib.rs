@@ -17,7 +17,6 @@ pub mod hcl;
 pub mod k8s;
 mod kustomize;
 pub mod lines;
-pub mod policy;
 pub mod report;
 pub mod secrets;
 pub mod suppress;

@@ -28,7 +28,7 @@ pub fn primary(t: &str, b: &EBlock) -> Option<Build> {
             o.field("document", b, "PolicyDocument", Conv::Policy, None);
             if let Some(d) = b.block("PolicyDocument") {
                 o.put("document", Value::Null, None);
-                if let Some(p) = block_json(d).and_then(|j| crate::policy::normalise(&j)) {
+                if let Some(p) = block_json(d).and_then(|j| posture_aws_policy::normalise(&j).ok()) {
                     o.put("document", p, Some(d.line));
                 } else {
                     o.attrs.remove("document");
@@ -178,7 +178,7 @@ fn block_json_in(b: &EBlock, lenient: bool) -> Option<Value> {
 
 fn policy_block(o: &mut Build, b: &EBlock, prop: &str, path: &str) {
     match (b.block(prop), b.attr(prop)) {
-        (Some(d), _) => match block_json(d).and_then(|j| crate::policy::normalise(&j)) {
+        (Some(d), _) => match block_json(d).and_then(|j| posture_aws_policy::normalise(&j).ok()) {
             Some(p) => o.put(path, p, Some(d.line)),
             None => {
                 o.attrs.remove(path);

@@ -131,8 +131,8 @@ pub fn convert(v: &V, conv: Conv) -> Option<Value> {
         },
         Conv::Json => v.to_json(),
         Conv::Policy => match v {
-            V::Str(s) => crate::policy::normalise_text(s),
-            V::Obj(_) => crate::policy::normalise(&v.to_json()?),
+            V::Str(s) => posture_aws_policy::parse_policy(s).ok(),
+            V::Obj(_) => posture_aws_policy::normalise(&v.to_json()?).ok(),
             V::Null => Some(Value::Null),
             _ => None,
         },
