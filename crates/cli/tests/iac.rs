@@ -82,3 +82,24 @@ fn code_to_cloud_runtime_findings_show_the_code_and_filter_by_path() {
     let elsewhere = posture(&db, &["--format", "json", "findings", "--path", "some/other/dir"]);
     assert_eq!(serde_json::from_slice::<Vec<Value>>(&elsewhere.stdout).unwrap().len(), 0);
 }
+
+#[test]
+fn a_field_an_overlay_patched_is_reported_at_the_overlay() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let out = posture(&db, &["--format", "json", "scan", "iac", &fixture("kustomize-patches")]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let findings = doc["findings"].as_array().unwrap();
+    let at = |rule: &str| {
+        let f = findings.iter().find(|f| f["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} in {findings:#?}"));
+        (f["file"].as_str().unwrap_or_default().to_string(), f["line"].as_u64())
+    };
+    let base = "crates/collect-iac/tests/fixtures/kustomize-patches/";
+    assert_eq!(at("K8S.POD.2"), (format!("{base}overlays/prod/kustomization.yaml"), Some(15)), "the inline JSON patch");
+    assert_eq!(at("K8S.POD.1"), (format!("{base}overlays/prod/privileged.json"), Some(5)), "the JSON 6902 patch file");
+    assert_eq!(at("K8S.POD.3"), (format!("{base}base/deployment.yaml"), Some(14)), "untouched by the overlay: the container's line, as for any manifest");
+    // The overlay's patch file carries a posture:ignore for K8S.POD.2.
+    let pod2 = findings.iter().find(|f| f["rule_id"] == "K8S.POD.2").unwrap();
+    let why = pod2["suppressed"].as_str().unwrap_or_default();
+    assert!(why.starts_with("the node agent reads host processes (") && why.contains("overlays/prod/capabilities.yaml:8"), "{why}");
+}

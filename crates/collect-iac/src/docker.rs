@@ -152,7 +152,7 @@ pub fn scan(f: &SourceFile, account: &str) -> Vec<Located> {
     let first = ins.first().map_or(1, |i| i.line);
     let last = f.text.lines().count().max(1) as u32;
     r.origin = Some(Origin::Iac { file: f.rel.clone(), line: first, address: "dockerfile".into(), lines });
-    vec![Located { resource: r, file: f.rel.clone(), start: 1, end: last }]
+    vec![Located { resource: r, file: f.rel.clone(), start: 1, end: last, spans: Vec::new() }]
 }
 
 #[cfg(test)]

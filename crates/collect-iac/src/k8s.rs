@@ -3,8 +3,10 @@
 //! relations come from its linker; uids become `iac:<file>#<Kind>/<namespace>/<name>`; per-attribute
 //! lines are found by matching each canonical path (snake case) to the manifest's (camel case).
 
+use crate::kustomize::tree::{paths, Node, PathAt};
 use crate::yaml::{parse_all, YNode, YVal};
 use crate::{Issue, Located, SourceFile};
+use std::sync::Arc;
 use posture_collect_k8s::{link, map_object_with, MapContext};
 use posture_model::Origin;
 use serde_json::{Map, Value};
@@ -12,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A YAML or JSON text that holds Kubernetes objects (and is not a kustomization).
 pub fn is_manifest(text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind") && !text.contains("kind: Kustomization")
+    text.contains("apiVersion") && text.contains("kind") && !text.contains("kind: Kustomization") && !text.contains("kind: Component")
 }
 
 pub fn is_kustomization(rel: &str) -> bool {
@@ -34,27 +36,28 @@ pub fn scan(manifests: &[&SourceFile], kustomizations: &[&SourceFile], all: &[So
                 continue;
             }
         };
+        let file: Arc<str> = Arc::from(f.rel.as_str());
         for doc in docs.iter().filter(|d| !matches!(d.value, YVal::Null)) {
-            if let Err(message) = map_doc(&f.rel, doc, &to_json(doc), "", account, &mut out) {
+            if let Err(message) = map_doc(&f.rel, &Node::from_yaml(doc, &file), "", account, &mut out) {
                 issues.push(Issue { file: f.rel.clone(), line: doc.line, message });
             }
         }
     }
     for o in &rendered.objects {
-        if let Err(message) = map_doc(&o.file, &o.node, &o.value, &o.overlay, account, &mut out) {
-            issues.push(Issue { file: o.file.clone(), line: o.node.line, message });
+        if let Err(message) = map_doc(&o.file, &o.root, &o.overlay, account, &mut out) {
+            issues.push(Issue { file: o.file.clone(), line: o.root.line, message });
         }
     }
     finish(&mut out);
     (out, issues)
 }
 
-/// Maps one object. `doc` gives the lines (the base manifest's, for a rendered object); `obj`
-/// the content; `overlay` names the kustomization that rendered it, if any.
-fn map_doc(file: &str, doc: &YNode, obj: &Value, overlay: &str, account: &str, out: &mut Vec<Located>) -> Result<(), String> {
+/// Maps one object of `file` (its base manifest, for a rendered object); every node of `doc`
+/// carries the file and line that wrote it. `overlay` names the kustomization that rendered it.
+fn map_doc(file: &str, doc: &Node, overlay: &str, account: &str, out: &mut Vec<Located>) -> Result<(), String> {
     let origin = Origin::Iac { file: file.to_string(), line: doc.line, address: String::new(), lines: BTreeMap::new() };
     let ctx = MapContext { cluster: account, origin: &origin, default_namespace: Some("default") };
-    let resources = map_object_with(&ctx, obj).map_err(|e| format!("Kubernetes object: {e}"))?;
+    let resources = map_object_with(&ctx, &doc.to_json()).map_err(|e| format!("Kubernetes object: {e}"))?;
     let mut index = Vec::new();
     paths(doc, String::new(), &mut index);
     for mut r in resources {
@@ -62,12 +65,12 @@ fn map_doc(file: &str, doc: &YNode, obj: &Value, overlay: &str, account: &str, o
         let address = if overlay.is_empty() { tail } else { format!("{overlay}:{tail}") };
         let mut lines = BTreeMap::new();
         let attrs = Value::Object(std::mem::take(&mut r.attrs));
-        attr_lines(&attrs, "attrs".into(), &index, &mut lines);
+        attr_lines(&attrs, "attrs".into(), (file, index.as_slice()), &mut lines);
         if let Value::Object(m) = attrs {
             r.attrs = m;
         }
         r.origin = Some(Origin::Iac { file: file.to_string(), line: doc.line, address, lines });
-        out.push(Located { resource: r, file: file.to_string(), start: doc.line, end: last_line(doc) });
+        out.push(Located { resource: r, file: file.to_string(), start: doc.line, end: doc.last_line_in(file), spans: doc.spans_outside(file) });
     }
     Ok(())
 }
@@ -107,39 +110,6 @@ pub(crate) fn to_json(n: &YNode) -> Value {
     }
 }
 
-fn last_line(n: &YNode) -> u32 {
-    let inner = match &n.value {
-        YVal::Map(m) => m.iter().map(|(_, v)| last_line(v)).max().unwrap_or(0),
-        YVal::Seq(s) => s.iter().map(last_line).max().unwrap_or(0),
-        _ => 0,
-    };
-    inner.max(n.line)
-}
-
-/// Every path of the manifest (`spec.template.spec.containers[0].securityContext`) with its line.
-fn paths(n: &YNode, prefix: String, out: &mut Vec<(String, u32)>) {
-    if out.len() > 100_000 {
-        return;
-    }
-    match &n.value {
-        YVal::Map(m) => {
-            for (k, v) in m {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                out.push((p.clone(), v.key_line.max(v.line)));
-                paths(v, p, out);
-            }
-        }
-        YVal::Seq(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let p = format!("{prefix}[{i}]");
-                out.push((p.clone(), v.line));
-                paths(v, p, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 fn camel(seg: &str) -> String {
     let mut out = String::new();
     let mut up = false;
@@ -157,18 +127,24 @@ fn camel(seg: &str) -> String {
 }
 
 /// Lines of canonical attribute paths whose camel-case form ends a manifest path (the shortest
-/// such manifest path, so pod-level settings do not take a container's line).
-fn attr_lines(v: &Value, path: String, index: &[(String, u32)], out: &mut BTreeMap<String, u32>) {
+/// such manifest path, so pod-level settings do not take a container's line). A line in another
+/// file than the resource's (a kustomize patch) is recorded as `path@file`
+/// ([`crate::lines::location_for_evidence`]).
+fn attr_lines(v: &Value, path: String, at: (&str, &[PathAt]), out: &mut BTreeMap<String, u32>) {
+    let (file, index) = at;
     if path != "attrs" {
         let rel = path.strip_prefix("attrs.").unwrap_or(&path);
         let want: String = rel.split('.').map(camel).collect::<Vec<_>>().join(".");
         let hit = index
             .iter()
-            .filter(|(p, _)| p == &want || p.ends_with(&format!(".{want}")))
-            .min_by_key(|(p, _)| p.len());
+            .filter(|(p, _, _)| p == &want || p.ends_with(&format!(".{want}")))
+            .min_by_key(|(p, _, _)| p.len());
         match hit {
-            Some((_, line)) => {
+            Some((_, f, line)) if &**f == file => {
                 out.insert(path.clone(), *line);
+            }
+            Some((_, f, line)) => {
+                out.insert(format!("{path}@{f}"), *line);
             }
             None => return,
         }
@@ -176,12 +152,12 @@ fn attr_lines(v: &Value, path: String, index: &[(String, u32)], out: &mut BTreeM
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                attr_lines(x, format!("{path}.{k}"), index, out);
+                attr_lines(x, format!("{path}.{k}"), at, out);
             }
         }
         Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
-                attr_lines(x, format!("{path}[{i}]"), index, out);
+                attr_lines(x, format!("{path}[{i}]"), at, out);
             }
         }
         _ => {}

@@ -28,7 +28,7 @@ use posture_model::Resource;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-pub use lines::line_for_evidence;
+pub use lines::{line_for_evidence, location_for, location_for_evidence};
 pub use suppress::Suppression;
 
 /// A file read for scanning.
@@ -47,6 +47,9 @@ pub struct Located {
     pub file: String,
     pub start: u32,
     pub end: u32,
+    /// Lines of other files that also define it (a kustomize overlay's patch files), so that
+    /// suppression comments there apply too.
+    pub spans: Vec<(String, u32, u32)>,
 }
 
 /// Something that could not be read or resolved: the scan records it and proves no absence.
@@ -117,7 +120,12 @@ fn scan_files(files: &[SourceFile], out: &mut ScanOutput) {
     let (res, iss) = k8s::scan(&manifests, &kustomizations, files, &out.account);
     out.resources.extend(res);
     out.issues.extend(iss);
-    let per_file: Vec<FileOut> = files.par_iter().zip(kinds.into_par_iter()).map(|(f, k)| other_format(f, k, &out.account)).collect();
+    let by_rel: cfn::Files = files.iter().map(|f| (f.rel.as_str(), f)).collect();
+    // Templates another template uses as nested stacks are evaluated through their parent.
+    let nested: std::collections::HashSet<String> =
+        files.iter().zip(&kinds).filter(|(_, k)| matches!(k, walk::Kind::CloudFormation)).flat_map(|(f, _)| cfn::children(f)).collect();
+    let kinds: Vec<walk::Kind> = files.iter().zip(kinds).map(|(f, k)| if nested.contains(&f.rel) { walk::Kind::Other } else { k }).collect();
+    let per_file: Vec<FileOut> = files.par_iter().zip(kinds.into_par_iter()).map(|(f, k)| other_format(f, k, &out.account, &by_rel)).collect();
     let mut deployed = Vec::new();
     for (r, i, d) in per_file {
         out.resources.extend(r);
@@ -134,12 +142,12 @@ fn scan_files(files: &[SourceFile], out: &mut ScanOutput) {
 
 type FileOut = (Vec<Located>, Vec<Issue>, Vec<(String, terraform::state::Deployed)>);
 
-fn other_format(f: &SourceFile, kind: walk::Kind, account: &str) -> FileOut {
+fn other_format(f: &SourceFile, kind: walk::Kind, account: &str, files: &cfn::Files) -> FileOut {
     let mut out: FileOut = (Vec::new(), Vec::new(), Vec::new());
     match kind {
         walk::Kind::Dockerfile => out.0 = docker::scan(f, account),
         walk::Kind::CloudFormation => {
-            let (r, i) = cfn::scan(f, account);
+            let (r, i) = cfn::scan(f, account, files);
             out.0 = r;
             out.1 = i;
         }

@@ -145,7 +145,7 @@ fn secret(f: &SourceFile, account: &str, line: u32, detector: &str, category: &s
     r.attrs.insert("masked".into(), json!(masked));
     let lines = ["attrs.masked", "attrs.detector"].iter().map(|k| (k.to_string(), line)).collect();
     r.origin = Some(Origin::Iac { file: f.rel.clone(), line, address: format!("secret:{line}:{detector}"), lines });
-    Located { resource: r, file: f.rel.clone(), start: line, end: line }
+    Located { resource: r, file: f.rel.clone(), start: line, end: line, spans: Vec::new() }
 }
 
 #[cfg(test)]

@@ -46,7 +46,13 @@ pub fn find(files: &[SourceFile], resources: &[Located]) -> Vec<Suppression> {
         if !f.text.contains(MARK) {
             continue;
         }
-        let here: Vec<&Located> = resources.iter().filter(|r| r.file == f.rel).collect();
+        let here: Vec<Span> = resources
+            .iter()
+            .flat_map(|r| {
+                let own = (r.file == f.rel).then_some((r, r.start, r.end));
+                own.into_iter().chain(r.spans.iter().filter(|s| s.0 == f.rel).map(move |s| (r, s.1, s.2)))
+            })
+            .collect();
         let lines: Vec<&str> = f.text.lines().collect();
         for (line, ids, reason) in comments(&f.text) {
             for r in target(&here, &lines, line) {
@@ -59,19 +65,22 @@ pub fn find(files: &[SourceFile], resources: &[Located]) -> Vec<Suppression> {
     out
 }
 
+/// A resource and the lines of one file it spans.
+type Span<'a> = (&'a Located, u32, u32);
+
 /// The resources a comment on `line` applies to: the innermost one spanning it, else the one
 /// starting right after a run of comment lines.
-fn target<'a>(here: &[&'a Located], lines: &[&str], line: u32) -> Vec<&'a Located> {
-    let spanning: Vec<&Located> = here.iter().copied().filter(|r| r.start <= line && line <= r.end).collect();
-    if let Some(min) = spanning.iter().map(|r| r.end - r.start).min() {
-        return spanning.into_iter().filter(|r| r.end - r.start == min).collect();
+fn target<'a>(here: &[Span<'a>], lines: &[&str], line: u32) -> Vec<&'a Located> {
+    let spanning: Vec<&Span> = here.iter().filter(|(_, s, e)| *s <= line && line <= *e).collect();
+    if let Some(min) = spanning.iter().map(|(_, s, e)| e - s).min() {
+        return spanning.into_iter().filter(|(_, s, e)| e - s == min).map(|(r, _, _)| *r).collect();
     }
     let mut next = line as usize;
     while next < lines.len() && is_comment_or_blank(lines[next]) {
         next += 1;
     }
     let start = next as u32 + 1;
-    here.iter().copied().filter(|r| r.start == start).collect()
+    here.iter().filter(|(_, s, _)| *s == start).map(|(r, _, _)| *r).collect()
 }
 
 #[cfg(test)]

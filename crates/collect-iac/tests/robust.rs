@@ -34,8 +34,8 @@ proptest! {
     #[test]
     fn cloudformation_and_arm_never_panic(text in prop_oneof![syntaxy(), any::<String>()]) {
         let y = file("t.yaml", format!("AWSTemplateFormatVersion: x\nResources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      {text}"));
-        let _ = cfn::scan(&y, "iac:t");
-        let _ = cfn::scan(&file("t.yaml", text.clone()), "iac:t");
+        let _ = cfn::scan(&y, "iac:t", &cfn::Files::new());
+        let _ = cfn::scan(&file("t.yaml", text.clone()), "iac:t", &cfn::Files::new());
         let _ = arm::scan(&file("t.json", text), "iac:t");
     }
 
@@ -57,6 +57,6 @@ fn deep_nesting_is_an_issue_not_a_stack_overflow() {
     let (_, issues) = terraform::scan(&[&f], "iac:t");
     assert_eq!(issues.len(), 1);
     let deep_yaml = format!("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties: {}\n", "[".repeat(100_000));
-    let (_, issues) = cfn::scan(&file("deep.yaml", deep_yaml), "iac:t");
+    let (_, issues) = cfn::scan(&file("deep.yaml", deep_yaml), "iac:t", &cfn::Files::new());
     assert_eq!(issues.len(), 1);
 }

@@ -7,7 +7,7 @@ use crate::output::{short, Ctx};
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use posture_collect_iac::report::{self, Annotation, RuleDoc};
-use posture_collect_iac::{line_for_evidence, ScanOutput};
+use posture_collect_iac::{location_for, ScanOutput};
 use posture_model::{ResultState, SnapshotHeader, SnapshotIssue};
 use posture_rules::RuleSet;
 use posture_store::{ExemptionScope, FindingFilter, FindingRow, IacLinkRow, NewExemption, SqliteStore, Store};
@@ -152,7 +152,8 @@ fn annotations(store: &SqliteStore, out: &ScanOutput, rules: &RuleSet, include_u
         let Some(origin) = resource.origin.as_ref() else { continue };
         let posture_model::Origin::Iac { file, line, address, .. } = origin else { continue };
         let path = f.evidence.as_ref().and_then(|e| e.get("path")).and_then(|p| p.as_str()).unwrap_or_default();
-        let at = line_for_evidence(origin, path, f.evidence.as_ref().and_then(|e| e.get("value"))).unwrap_or(*line);
+        // A kustomize overlay's patch points at the overlay's file.
+        let (file, at) = location_for(&resource, path, f.evidence.as_ref().and_then(|e| e.get("value"))).unwrap_or((file.clone(), *line));
         let detail = posture_report::evidence_text(f.evidence.as_ref());
         let suppressed = f.exemption.map(|id| {
             let r = reasons.get(&id).cloned().unwrap_or_default();
@@ -168,7 +169,7 @@ fn annotations(store: &SqliteStore, out: &ScanOutput, rules: &RuleSet, include_u
             title,
             severity: f.severity,
             state: f.state,
-            file: file.clone(),
+            file,
             line: at,
             message: if detail.is_empty() { address.clone() } else { format!("{address}: {detail}") },
             uid: f.uid.clone(),

@@ -48,6 +48,8 @@ pub fn primary(t: &str, b: &EBlock) -> Option<Build> {
             o
         }
         "AWS::Lambda::Function" => lambda(b),
+        "AWS::ApiGateway::Stage" => super::apigw::stage(b),
+        "AWS::ApiGatewayV2::Stage" => super::apigw::stage_v2(b),
         "AWS::SQS::Queue" => {
             let mut o = Build::new("aws.sqs.queue");
             o.name = b.value("QueueName").and_then(V::to_text);

@@ -3,7 +3,9 @@
 //! default parameters would see them. Values only AWS knows (`AWS::AccountId`, `Fn::GetAtt`,
 //! `Fn::ImportValue`, …) stay unknown; `Ref` and `GetAtt` to a resource link to it.
 
+mod apigw;
 pub(crate) mod map;
+mod sam;
 
 use crate::hcl::value::{num_text, V};
 use crate::terraform::eval::{EBlock, TfResource};
@@ -12,19 +14,39 @@ use crate::{Issue, Located, SourceFile};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub fn scan(f: &SourceFile, account: &str) -> (Vec<Located>, Vec<Issue>) {
-    let docs = match parse_all(&f.text) {
-        Ok(d) => d,
-        Err(e) => return (Vec::new(), vec![Issue { file: f.rel.clone(), line: e.line, message: format!("CloudFormation template: {}", e.message) }]),
-    };
-    let Some(doc) = docs.first() else { return (Vec::new(), Vec::new()) };
-    let Some(resources) = doc.get("Resources") else {
-        return (Vec::new(), vec![Issue { file: f.rel.clone(), line: 1, message: "CloudFormation template without Resources".into() }]);
-    };
-    let tpl = Template::new(doc);
+/// The other scanned files by relative path (nested stacks' templates).
+pub type Files<'a> = HashMap<&'a str, &'a SourceFile>;
+
+pub fn scan(f: &SourceFile, account: &str, files: &Files) -> (Vec<Located>, Vec<Issue>) {
     let mut evaluated = Vec::new();
     let mut issues = Vec::new();
-    for (id, node) in resources.entries() {
+    stack(f, &Call::default(), files, &mut evaluated, &mut issues);
+    (crate::terraform::to_canonical(evaluated, account), issues)
+}
+
+/// How a template is evaluated: the parameters a parent stack passes, the parent's logical id
+/// as an address prefix (`Network.Vpc`), and the nesting depth.
+#[derive(Default)]
+struct Call {
+    params: HashMap<String, V>,
+    prefix: String,
+    depth: usize,
+}
+
+const MAX_NESTING: usize = 8;
+
+fn stack(f: &SourceFile, call: &Call, files: &Files, evaluated: &mut Vec<TfResource>, issues: &mut Vec<Issue>) {
+    let docs = match parse_all(&f.text) {
+        Ok(d) => d,
+        Err(e) => return issues.push(Issue { file: f.rel.clone(), line: e.line, message: format!("CloudFormation template: {}", e.message) }),
+    };
+    let Some(doc) = docs.first() else { return };
+    if doc.get("Resources").is_none() {
+        return issues.push(Issue { file: f.rel.clone(), line: 1, message: "CloudFormation template without Resources".into() });
+    }
+    let resources: Vec<(String, YNode)> = if sam::is_sam(doc) { sam::expand(doc) } else { doc.get("Resources").map(YNode::entries).unwrap_or_default().to_vec() };
+    let tpl = Template::new(doc, &resources, call);
+    for (id, node) in &resources {
         let Some(t) = node.get("Type").and_then(YNode::as_str) else {
             issues.push(Issue { file: f.rel.clone(), line: node.key_line, message: format!("resource {id} has no Type") });
             continue;
@@ -34,15 +56,63 @@ pub fn scan(f: &SourceFile, account: &str) -> (Vec<Located>, Vec<Issue>) {
                 continue;
             }
         }
+        if matches!(t, "AWS::CloudFormation::Stack" | "AWS::Serverless::Application") {
+            nested(f, (id.as_str(), node), (&tpl, call), files, evaluated, issues);
+            continue;
+        }
         let mut body = match node.get("Properties") {
             Some(p) => tpl.block(p, p.key_line, 0),
             None => EBlock { line: node.key_line, ..EBlock::default() },
         };
         body.line = node.key_line;
         let end = last_line(node).max(node.key_line);
-        evaluated.push(TfResource { rtype: t.to_string(), address: id.clone(), file: f.rel.clone(), line: node.key_line, end_line: end, body });
+        let address = format!("{}{id}", call.prefix);
+        evaluated.push(TfResource { rtype: t.to_string(), address, file: f.rel.clone(), line: node.key_line, end_line: end, body });
     }
-    (crate::terraform::to_canonical(evaluated, account), issues)
+}
+
+/// A nested stack: a local template is evaluated with the parameters passed; a remote one (or
+/// one that cannot be found) is an issue that names it, its resources not scanned.
+fn nested(f: &SourceFile, (id, node): (&str, &YNode), (tpl, call): (&Template, &Call), files: &Files, evaluated: &mut Vec<TfResource>, issues: &mut Vec<Issue>) {
+    let props = node.get("Properties");
+    let url_node = props.and_then(|p| p.get("TemplateURL").or_else(|| p.get("Location")));
+    let url = url_node.and_then(|n| tpl.eval(n, 0)).and_then(|v| v.to_text());
+    let mut issue = |m: String| issues.push(Issue { file: f.rel.clone(), line: node.key_line, message: format!("nested stack {id}: {m}; its resources are not scanned") });
+    let Some(url) = url else { return issue("the template location cannot be resolved".into()) };
+    if url.contains("://") || url.starts_with("s3:") {
+        return issue(format!("the template {url} is remote and not fetched"));
+    }
+    let path = crate::kustomize::join(crate::kustomize::dir_of(&f.rel), &url);
+    let Some(child) = files.get(path.as_str()) else { return issue(format!("the template {url} is not in the scanned files")) };
+    if call.depth >= MAX_NESTING {
+        return issue("stacks nested too deep".into());
+    }
+    let mut params = HashMap::new();
+    for (k, v) in props.and_then(|p| p.get("Parameters")).map(YNode::entries).unwrap_or_default() {
+        // `AWS::NoValue` passes nothing: the child's default applies.
+        if let Some(v) = tpl.eval(v, 0) {
+            params.insert(k.clone(), v);
+        }
+    }
+    let sub = Call { params, prefix: format!("{}{id}.", call.prefix), depth: call.depth + 1 };
+    stack(child, &sub, files, evaluated, issues);
+}
+
+/// Local templates this one uses as nested stacks (evaluated through the parent, not alone).
+pub fn children(f: &SourceFile) -> Vec<String> {
+    if !f.text.contains("TemplateURL") && !f.text.contains("AWS::Serverless::Application") {
+        return Vec::new();
+    }
+    let Some(doc) = parse_all(&f.text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
+    let dir = crate::kustomize::dir_of(&f.rel);
+    doc.get("Resources")
+        .map(YNode::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(_, r)| r.get("Properties").and_then(|p| p.get("TemplateURL").or_else(|| p.get("Location"))).and_then(YNode::as_str))
+        .filter(|u| !u.contains("://") && !u.starts_with("s3:"))
+        .map(|u| crate::kustomize::join(dir, u))
+        .collect()
 }
 
 fn last_line(n: &YNode) -> u32 {
@@ -55,6 +125,8 @@ fn last_line(n: &YNode) -> u32 {
 }
 
 struct Template<'a> {
+    /// The address prefix of a nested stack's resources (`Parent.`).
+    prefix: String,
     params: HashMap<String, V>,
     conditions: HashMap<String, &'a YNode>,
     cond_cache: RefCell<HashMap<String, Option<bool>>>,
@@ -66,19 +138,21 @@ struct Template<'a> {
 const MAX_DEPTH: usize = 64;
 
 impl<'a> Template<'a> {
-    fn new(doc: &'a YNode) -> Self {
+    fn new(doc: &'a YNode, resources: &[(String, YNode)], call: &Call) -> Self {
         let mut t = Template {
+            prefix: call.prefix.clone(),
             params: HashMap::new(),
             conditions: HashMap::new(),
             cond_cache: RefCell::default(),
             in_progress: RefCell::default(),
             mappings: doc.get("Mappings"),
-            resources: doc.get("Resources").map(|r| r.entries().iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default(),
+            resources: resources.iter().map(|(k, _)| k.clone()).collect(),
         };
         for (name, p) in doc.get("Parameters").map(YNode::entries).unwrap_or_default() {
-            let v = match p.get("Default") {
-                Some(d) => literal(d),
-                None => V::Unknown,
+            let v = match (call.params.get(name), p.get("Default")) {
+                (Some(passed), _) => passed.clone(),
+                (None, Some(d)) => literal(d),
+                (None, None) => V::Unknown,
             };
             t.params.insert(name.clone(), v);
         }
@@ -162,7 +236,7 @@ impl<'a> Template<'a> {
                     _ => args.first().and_then(YNode::as_str).unwrap_or_default().to_string(),
                 };
                 if self.resources.contains(&target) {
-                    V::Ref(target)
+                    V::Ref(format!("{}{target}", self.prefix))
                 } else {
                     V::Unknown
                 }
@@ -232,7 +306,7 @@ impl<'a> Template<'a> {
             "AWS::Partition" => V::str("aws"),
             "AWS::URLSuffix" => V::str("amazonaws.com"),
             n if self.params.contains_key(n) => self.params.get(n).cloned().unwrap_or(V::Unknown),
-            n if self.resources.contains(n) => V::Ref(n.to_string()),
+            n if self.resources.contains(n) => V::Ref(format!("{}{n}", self.prefix)),
             _ => V::Unknown,
         })
     }
@@ -364,7 +438,7 @@ mod tests {
 
     fn tpl(text: &str) -> Vec<Located> {
         let f = SourceFile { path: "t.yaml".into(), rel: "t.yaml".into(), text: text.into() };
-        let (r, i) = scan(&f, "iac:t");
+        let (r, i) = scan(&f, "iac:t", &Files::new());
         assert!(i.is_empty(), "{i:?}");
         r
     }

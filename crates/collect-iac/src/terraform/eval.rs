@@ -78,6 +78,14 @@ const MAX_MODULE_DEPTH: usize = 8;
 /// Modules by directory, parsed once.
 pub struct Project<'p> {
     pub modules: &'p HashMap<PathBuf, ModuleSrc>,
+    /// Per root module directory, the modules `terraform init` downloaded.
+    pub downloaded: &'p HashMap<PathBuf, super::downloaded::Calls>,
+}
+
+/// Where a module instance sits: its root module's directory and its call key (`a.b`).
+struct At<'a> {
+    root: &'a Path,
+    key: String,
 }
 
 pub struct Output {
@@ -91,17 +99,17 @@ impl Project<'_> {
         let mut out = Output { resources: Vec::new(), issues: Vec::new() };
         if let Some(m) = self.modules.get(dir) {
             let inputs = m.tfvars.clone();
-            self.eval_module(m, inputs, "", 0, &mut out);
+            self.eval_module(m, inputs, "", &At { root: dir, key: String::new() }, &mut out);
         }
         out
     }
 
-    fn eval_module(&self, m: &ModuleSrc, inputs: BTreeMap<String, V>, prefix: &str, depth: usize, out: &mut Output) -> BTreeMap<String, V> {
+    fn eval_module(&self, m: &ModuleSrc, inputs: BTreeMap<String, V>, prefix: &str, at: &At, out: &mut Output) -> BTreeMap<String, V> {
         let ctx = ModCtx::new(m, inputs, prefix, self.path_module(m));
         // Module calls first, so that their outputs are known to this module's resources.
         for f in &m.files {
             for b in f.body.blocks.iter().filter(|b| b.kind == "module") {
-                self.eval_call(&ctx, m, f, b, depth, out);
+                self.eval_call(&ctx, (m, f, b), at, out);
             }
         }
         for f in &m.files {
@@ -120,20 +128,39 @@ impl Project<'_> {
         m.files.first().map(|f| f.rel.rsplit_once('/').map_or(".", |(d, _)| d).to_string()).unwrap_or_else(|| ".".into())
     }
 
-    fn eval_call(&self, ctx: &ModCtx, m: &ModuleSrc, f: &TfFile, b: &Block, depth: usize, out: &mut Output) {
+    /// A module's directory: a local path, or where `terraform init` downloaded a remote
+    /// source; `Err` says why a remote module cannot be scanned.
+    fn module_dir(&self, m: &ModuleSrc, source: &str, at: &At) -> Result<PathBuf, String> {
+        if source.starts_with("./") || source.starts_with("../") {
+            return Ok(normalize(&m.dir.join(source)));
+        }
+        let recorded = self.downloaded.get(at.root).and_then(|calls| calls.get(&at.key));
+        match recorded {
+            Some((src, dir)) if super::downloaded::same_source(src, source) => Ok(dir.clone()),
+            Some((src, _)) => Err(format!("was downloaded from '{src}', not '{source}' (run terraform init again)")),
+            None => Err("is not downloaded (no .terraform/modules/modules.json entry; run terraform init to scan it)".into()),
+        }
+    }
+
+    fn eval_call(&self, ctx: &ModCtx, (m, f, b): (&ModuleSrc, &TfFile, &Block), at: &At, out: &mut Output) {
         let Some(name) = b.labels.first() else { return };
         let mut ev = Eval::new(ctx);
         let source = b.body.attrs.iter().find(|a| a.name == "source").map(|a| ev.eval(&a.expr));
         let Some(V::Str(source)) = source else { return };
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            out.issues.push(TfIssue {
-                file: f.rel.clone(),
-                line: b.line,
-                message: format!("module '{name}' comes from '{source}', which is not a local path: its resources are not scanned"),
-            });
-            return;
-        }
-        let dir = normalize(&m.dir.join(&source));
+        let depth = if at.key.is_empty() { 0 } else { at.key.matches('.').count() + 1 };
+        let key = if at.key.is_empty() { name.clone() } else { format!("{}.{name}", at.key) };
+        let child_at = At { root: at.root, key };
+        let dir = match self.module_dir(m, &source, &child_at) {
+            Ok(d) => d,
+            Err(why) => {
+                out.issues.push(TfIssue {
+                    file: f.rel.clone(),
+                    line: b.line,
+                    message: format!("module '{name}' from '{source}' {why}: its resources are not scanned and its outputs are unknown"),
+                });
+                return;
+            }
+        };
         let Some(child) = self.modules.get(&dir) else {
             out.issues.push(TfIssue { file: f.rel.clone(), line: b.line, message: format!("module '{name}': no Terraform files in {source}") });
             return;
@@ -152,7 +179,7 @@ impl Project<'_> {
                 .map(|a| (a.name.clone(), ev.eval(&a.expr)))
                 .collect();
             let child_prefix = format!("{}module.{name}{key}.", ctx.prefix);
-            let outputs = self.eval_module(child, inputs, &child_prefix, depth + 1, out);
+            let outputs = self.eval_module(child, inputs, &child_prefix, &child_at, out);
             ctx.module_outputs.borrow_mut().insert(format!("{name}{key}"), V::Obj(outputs));
         }
     }

@@ -1,6 +1,7 @@
 //! Terraform: HCL configurations (root modules and the local modules they call), plan JSON from
 //! `terraform show -json`, and state files (for code-to-cloud links).
 
+mod downloaded;
 pub mod eval;
 pub(crate) mod map;
 pub mod plan;
@@ -39,11 +40,17 @@ pub fn scan(files: &[&SourceFile], account: &str) -> (Vec<Located>, Vec<Issue>) 
         m.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     }
     let called = called_dirs(&modules);
-    let mut roots: Vec<&PathBuf> = modules.keys().filter(|d| !called.contains(*d) && !modules[*d].files.is_empty()).collect();
+    let mut roots: Vec<PathBuf> = modules.keys().filter(|d| !called.contains(*d) && !modules[*d].files.is_empty()).cloned().collect();
     roots.sort();
-    let project = Project { modules: &modules };
+    let mut downloaded = HashMap::new();
+    for root in &roots {
+        let rel = modules[root].files.first().map_or("", |f| f.rel.rsplit_once('/').map_or("", |(d, _)| d)).to_string();
+        let calls = downloaded::load(root, &rel, &mut modules, &mut issues);
+        downloaded.insert(root.clone(), calls);
+    }
+    let project = Project { modules: &modules, downloaded: &downloaded };
     let mut out = Vec::new();
-    for root in roots {
+    for root in &roots {
         let o = project.eval_root(root);
         issues.extend(o.issues.into_iter().map(|i| Issue { file: i.file, line: i.line, message: i.message }));
         out.extend(to_canonical(o.resources, account));
@@ -202,5 +209,5 @@ fn finish(r: &TfResource, b: Build, relations: Vec<Relation>, account: &str) -> 
     res.attrs = b.attrs;
     res.relations = relations;
     res.origin = Some(Origin::Iac { file: r.file.clone(), line: r.line, address: r.address.clone(), lines: b.lines });
-    Located { resource: res, file: r.file.clone(), start: r.line, end: r.end_line.max(r.line) }
+    Located { resource: res, file: r.file.clone(), start: r.line, end: r.end_line.max(r.line), spans: Vec::new() }
 }

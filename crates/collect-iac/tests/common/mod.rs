@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use posture_collect_iac::{line_for_evidence, ScanOutput};
+use posture_collect_iac::{location_for, ScanOutput};
 use posture_model::{Origin, ResultState};
 use posture_rules::{NoLookup, RuleSet};
 use std::collections::HashMap;
@@ -42,10 +42,10 @@ pub fn results(out: &ScanOutput) -> Vec<(String, String, ResultState, String)> {
             if matches!(ev.state, ResultState::Pass | ResultState::NotApplicable) {
                 continue;
             }
-            let Some(origin @ Origin::Iac { file, line, .. }) = r.origin.as_ref() else { continue };
-            let at = ev.evidence.as_ref().and_then(|e| line_for_evidence(origin, &e.path, e.value.as_ref())).unwrap_or(*line);
+            let Some(Origin::Iac { file, line, .. }) = r.origin.as_ref() else { continue };
+            let (file, at) = ev.evidence.as_ref().and_then(|e| location_for(r, &e.path, e.value.as_ref())).unwrap_or((file.clone(), *line));
             let tail = r.uid.rsplit('#').next().unwrap_or_default().to_string();
-            rows.push((tail, rule.meta.id.clone(), ev.state, format!("{}:{at}", short(file))));
+            rows.push((tail, rule.meta.id.clone(), ev.state, format!("{}:{at}", short(&file))));
         }
     }
     let key = |at: &str| {

@@ -1,7 +1,12 @@
 //! ARM templates (and Bicep, through the ARM JSON `bicep build` compiles it to): parameters
 //! with defaults, variables and the common template functions; child resources nested or
 //! named `parent/child` fold into their parent. Functions only Azure can answer
-//! (`resourceGroup().id`, `uniqueString`, `reference`, …) stay unknown.
+//! (`resourceGroup().id`, `uniqueString`, `reference`, …) stay unknown. `copy` loops on resources
+//! (one instance per index, `copyIndex()` in names and properties) and on properties (an array
+//! of `input` evaluated per index, `copyIndex('name')`) are expanded; a count that cannot be
+//! resolved is an issue for a resource loop and an unknown property for a property loop. Nested
+//! deployments with an inline `template` are evaluated (outer or inner scope); linked templates
+//! are issues.
 
 use crate::hcl::value::V;
 use crate::terraform::eval::{EBlock, TfResource};
@@ -12,6 +17,9 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+mod expand;
+use expand::resources_in;
+
 pub fn scan(f: &SourceFile, account: &str) -> (Vec<Located>, Vec<Issue>) {
     // JSON is YAML: the YAML parser gives the line of every property.
     let doc = match parse_all(&f.text) {
@@ -19,12 +27,11 @@ pub fn scan(f: &SourceFile, account: &str) -> (Vec<Located>, Vec<Issue>) {
         Err(e) => return (Vec::new(), vec![Issue { file: f.rel.clone(), line: e.line, message: format!("ARM template: {}", e.message) }]),
     };
     let Some(doc) = doc else { return (Vec::new(), Vec::new()) };
-    let ctx = Ctx::new(&doc);
+    let ctx = Ctx::new(&doc, HashMap::new());
     let mut out = Vec::new();
-    for r in doc.get("resources").map(YNode::items).unwrap_or_default() {
-        resource(&ctx, r, None, f, &mut out, 0);
-    }
-    (crate::terraform::to_canonical(out, account), Vec::new())
+    let mut issues = Vec::new();
+    resources_in(&ctx, doc.get("resources"), f, (&mut out, &mut issues), 0);
+    (crate::terraform::to_canonical(out, account), issues)
 }
 
 fn resource(ctx: &Ctx, r: &YNode, parent: Option<(&str, &str)>, f: &SourceFile, out: &mut Vec<TfResource>, depth: usize) {
@@ -83,14 +90,21 @@ struct Ctx<'a> {
     variables: HashMap<String, &'a YNode>,
     cache: RefCell<HashMap<String, V>>,
     in_progress: RefCell<HashSet<String>>,
+    /// The current index of each copy loop being expanded (`""`: the resource's own loop).
+    copy: RefCell<HashMap<String, usize>>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(doc: &'a YNode) -> Self {
-        let mut c = Ctx { params: HashMap::new(), variables: HashMap::new(), cache: RefCell::default(), in_progress: RefCell::default() };
+    /// A template's context; `passed` parameters (lower case) win over `defaultValue`.
+    fn new(doc: &'a YNode, passed: HashMap<String, V>) -> Self {
+        let mut c = Ctx { params: HashMap::new(), variables: HashMap::new(), cache: RefCell::default(), in_progress: RefCell::default(), copy: RefCell::default() };
         for (k, p) in doc.get("parameters").map(YNode::entries).unwrap_or_default() {
-            let v = p.get("defaultValue").map_or(V::Unknown, |d| c.eval(d, 0));
-            c.params.insert(k.to_ascii_lowercase(), v);
+            let key = k.to_ascii_lowercase();
+            let v = match passed.get(&key) {
+                Some(v) => v.clone(),
+                None => p.get("defaultValue").map_or(V::Unknown, |d| c.eval(d, 0)),
+            };
+            c.params.insert(key, v);
         }
         for (k, v) in doc.get("variables").map(YNode::entries).unwrap_or_default() {
             c.variables.insert(k.to_ascii_lowercase(), v);
@@ -139,6 +153,10 @@ impl<'a> Ctx<'a> {
             return b;
         }
         for (k, v) in node.entries() {
+            if k == "copy" && matches!(v.value, YVal::Seq(_)) {
+                self.property_copies(v, &mut b, depth);
+                continue;
+            }
             match &v.value {
                 YVal::Map(_) => b.blocks.push((k.clone(), self.block(v, v.key_line, depth + 1))),
                 YVal::Seq(items) if !items.is_empty() && items.iter().all(|i| matches!(i.value, YVal::Map(_))) => {
@@ -292,6 +310,7 @@ fn function(ctx: &Ctx, name: &str, args: Vec<V>) -> V {
     match name {
         "parameters" => text(0).and_then(|p| ctx.params.get(&p.to_ascii_lowercase()).cloned()).unwrap_or(V::Unknown),
         "variables" => text(0).map_or(V::Unknown, |v| ctx.variable(&v)),
+        "copyindex" => ctx.copy_index(&args),
         "concat" if args.iter().all(|a| matches!(a, V::List(_))) && !args.is_empty() => crate::hcl::funcs::call("concat", args),
         "concat" => args.iter().map(V::to_text).collect::<Option<String>>().map_or(V::Unknown, V::Str),
         "format" => {
@@ -369,6 +388,10 @@ pub fn primary(t: &str, b: &EBlock) -> Option<Build> {
             o.put("security_rules", json!([]), None);
             for r in b.blocks("securityRules") {
                 nsg_rule(r, &mut o);
+            }
+            // A property copy loop whose count is unknown: the rules are unknown.
+            if matches!(b.value("securityRules"), Some(V::Unknown)) {
+                o.attrs.remove("security_rules");
             }
             o
         }
