@@ -113,6 +113,94 @@ const CHECKED_MORE: &[&str] = &[
     "AWS.EC2.16", "AWS.EC2.18",
 ];
 
+/// Rules the network kinds, inline policies and S3 data event coverage decide.
+const CHECKED_NETWORK: &[&str] = &["AWS.S3.15", "AWS.S3.16", "AWS.EC2.23"];
+
+/// Every resource of a (gzip) snapshot, after its header.
+fn snapshot_resources(snapshot: &Path) -> Vec<posture_model::Resource> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(snapshot).unwrap();
+    let reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
+    reader.lines().skip(1).map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect()
+}
+
+/// The one resource of `kind` named `name`.
+fn find<'a>(all: &'a [posture_model::Resource], kind: &str, name: &str) -> &'a posture_model::Resource {
+    let hits: Vec<_> = all.iter().filter(|r| r.kind == kind && r.name == name).collect();
+    assert_eq!(hits.len(), 1, "{kind} {name}: {} found", hits.len());
+    hits[0]
+}
+
+/// The IAM groups and inline policies, the EC2 network kinds and the buckets' data event coverage
+/// in the saved snapshot of the seeded estate.
+fn assert_new_kinds(snapshot: &Path, ids: &Value) {
+    use serde_json::json;
+    let all = snapshot_resources(snapshot);
+    let id = |k: &str| ids[k].as_str().unwrap().to_string();
+    let group = find(&all, "aws.iam.group", "platform-admins");
+    assert_eq!(group.attrs["member_user_names"], json!(["bob"]));
+    assert_eq!(group.attrs["inline_policy_names"], json!(["everything"]));
+    assert_eq!(group.attrs["inline_policies"][0]["policy_name"], "everything");
+    assert_eq!(group.attrs["inline_policies"][0]["document"]["statements"][0]["actions"], json!(["*"]));
+    assert_eq!(group.attrs["inline_policies"][0]["document"]["statements"][0]["resources"], json!(["*"]));
+    let read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    assert_eq!(group.attrs["attached_policies"], json!([{"policy_name": "ReadOnlyAccess", "policy_arn": read_only}]));
+    assert_eq!(group.related("attached_policy").collect::<Vec<_>>(), vec![read_only]);
+    let bob = find(&all, "aws.iam.user", "bob");
+    assert_eq!(bob.attrs["groups"], json!(["platform-admins"]));
+    assert_eq!(bob.related("member_of").collect::<Vec<_>>(), vec![group.uid.as_str()]);
+    assert_eq!(bob.attrs["inline_policies"], json!([]));
+    let ci = find(&all, "aws.iam.user", "ci-bot");
+    assert_eq!(ci.attrs["inline_policies"][0]["policy_name"], "deploy-artifacts");
+    assert_eq!(ci.attrs["inline_policies"][0]["document"]["statements"][0]["actions"], json!(["s3:PutObject"]));
+    let role = find(&all, "aws.iam.role", "fn-exec");
+    assert_eq!(role.attrs["inline_policy_names"], json!(["write-logs"]));
+    assert_eq!(role.attrs["inline_policies"][0]["document"]["statements"][0]["actions"], json!(["logs:PutLogEvents"]));
+
+    let rt = find(&all, "aws.ec2.route_table", &id("public_rt"));
+    assert_eq!(rt.attrs["vpc_id"], json!(id("net_vpc")));
+    assert_eq!(rt.attrs["main"], json!(false));
+    assert_eq!(rt.attrs["associated_subnet_ids"], json!([id("public_subnet")]));
+    let default_route: Vec<&Value> =
+        rt.attrs["routes"].as_array().unwrap().iter().filter(|r| r["destination_cidr_block"] == "0.0.0.0/0").collect();
+    assert_eq!(default_route.len(), 1, "{:?}", rt.attrs["routes"]);
+    assert_eq!(default_route[0]["gateway_id"], json!(id("igw")));
+    assert_eq!(default_route[0]["state"], "active");
+    assert!(rt.related("in_vpc").any(|v| v.ends_with(&format!("vpc/{}", id("net_vpc")))));
+    let main_rt: Vec<_> =
+        all.iter().filter(|r| r.kind == "aws.ec2.route_table" && r.attrs["vpc_id"] == json!(id("net_vpc")) && r.attrs["main"] == json!(true)).collect();
+    assert_eq!(main_rt.len(), 1, "the new VPC has one main route table");
+    let igw = find(&all, "aws.ec2.internet_gateway", &id("igw"));
+    assert_eq!(igw.attrs["attachments"], json!([id("net_vpc")]));
+    let nat = find(&all, "aws.ec2.nat_gateway", &id("nat"));
+    assert_eq!(nat.attrs["subnet_id"], json!(id("public_subnet")));
+    assert_eq!(nat.attrs["vpc_id"], json!(id("net_vpc")));
+    assert_eq!(nat.attrs["addresses"][0]["allocation_id"], json!(id("nat_ip")));
+    let spare = find(&all, "aws.ec2.eip", &id("spare_ip"));
+    assert_eq!(spare.attrs["association_id"], Value::Null);
+    assert_eq!(spare.attrs["instance_id"], Value::Null);
+    let used = find(&all, "aws.ec2.eip", &id("bastion_ip"));
+    assert_eq!(used.attrs["instance_id"], json!(id("bastion")));
+    assert!(used.attrs["association_id"].is_string(), "{:?}", used.attrs);
+    let bastion_eni: Vec<_> = all
+        .iter()
+        .filter(|r| r.kind == "aws.ec2.network_interface" && r.attrs["attached_instance_id"] == json!(id("bastion")))
+        .collect();
+    assert_eq!(bastion_eni.len(), 1);
+    assert_eq!(bastion_eni[0].attrs["security_group_ids"], json!([id("open_ssh_sg")]));
+    assert_eq!(bastion_eni[0].attrs["interface_type"], "interface");
+
+    let coverage = |b: &str| find(&all, "aws.s3.bucket", b).attrs.get("cloudtrail_data_events").cloned();
+    assert_eq!(coverage("nw-app-data"), Some(json!({"read": true, "write": true})));
+    assert_eq!(coverage("nw-public-site"), Some(json!({"read": false, "write": false})));
+    assert_eq!(coverage("nw-trail-logs"), Some(json!({"read": false, "write": false})));
+    let trail = find(&all, "aws.cloudtrail.trail", "org-trail");
+    assert_eq!(
+        trail.attrs["data_events"],
+        json!([{"resource_type": "AWS::S3::Object", "read_write_type": "All", "resources": ["arn:aws:s3:::nw-app-data/"]}])
+    );
+}
+
 /// Every resource of a (gzip) snapshot conforms to its kind's schema.
 fn assert_conforms(snapshot: &Path) {
     use std::io::BufRead;
@@ -180,6 +268,7 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
         ("AWS.IAM.4", "alice"),
         ("AWS.IAM.7", "ci-bot"),
         ("AWS.IAM.8", "alice"),
+        ("AWS.IAM.8", "ci-bot"),
         ("AWS.IAM.9", "123456789012"),
         ("AWS.IAM.10", "123456789012"),
         ("AWS.IAM.11", "break-glass-admin"),
@@ -270,6 +359,25 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     // The CIS 4.3 chain (trail → log group → metric filter → alarm → SNS) passes for org-trail.
     assert!(!open_more.contains(&("AWS.CLOUDWATCH.3".into(), "org-trail".into())), "{open_more:?}");
     assert_conforms(&snap);
+    assert_new_kinds(&snap, &ids);
+
+    // Object-level events of nw-app-data only are recorded by a logging trail; one Elastic IP is idle.
+    let expected_network = pairs(&[
+        ("AWS.S3.15", "nw-public-site"),
+        ("AWS.S3.15", "nw-trail-logs"),
+        ("AWS.S3.16", "nw-public-site"),
+        ("AWS.S3.16", "nw-trail-logs"),
+        ("AWS.EC2.23", &id("spare_ip")),
+    ]);
+    let failing_network = findings(&db, dir.path(), url, "fail", CHECKED_NETWORK);
+    assert_eq!(
+        failing_network,
+        expected_network,
+        "unexpected: {:?}\nmissing: {:?}",
+        failing_network.difference(&expected_network),
+        expected_network.difference(&failing_network)
+    );
+    assert_eq!(findings(&db, dir.path(), url, "unknown", CHECKED_NETWORK), BTreeSet::new());
 
     // What was collected re-evaluates offline to the same findings.
     let offline = dir.path().join("offline.db");
@@ -277,6 +385,7 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED), expected);
     assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED_MORE), expected_more);
+    assert_eq!(findings(&offline, dir.path(), url, "fail", CHECKED_NETWORK), expected_network);
 }
 
 /// A stand-in AWS endpoint that answers every request with the same error, counting requests.
@@ -393,7 +502,7 @@ fn config_exports(dir: &Path) -> PathBuf {
 const CHECKED_CONFIG: &[&str] = &[
     "AWS.S3.1", "AWS.S3.3", "AWS.S3.5", "AWS.EC2.1", "AWS.EC2.2", "AWS.EC2.6", "AWS.EC2.10", "AWS.IAM.11", "AWS.IAM.12",
     "AWS.RDS.1", "AWS.RDS.2", "AWS.CLOUDTRAIL.1", "AWS.CLOUDTRAIL.2", "AWS.LAMBDA.3", "AWS.SQS.1", "AWS.SNS.1",
-    "AWS.DYNAMODB.1", "AWS.DYNAMODB.2", "AWS.KMS.1",
+    "AWS.DYNAMODB.1", "AWS.DYNAMODB.2", "AWS.KMS.1", "AWS.EC2.23",
 ];
 
 #[test]
@@ -421,6 +530,7 @@ fn aws_config_exports_import_into_the_same_findings_and_bad_items_are_recorded()
         ("AWS.SQS.1", "invoice-events"),
         ("AWS.DYNAMODB.1", "invoices"),
         ("AWS.DYNAMODB.2", "invoices"),
+        ("AWS.EC2.23", "eipalloc-0b0b0b0b0b0b0b0b2"),
     ]);
     let failing = findings(&db, dir.path(), "http://127.0.0.1:1", "fail", CHECKED_CONFIG);
     assert_eq!(failing, expected, "unexpected: {:?}\nmissing: {:?}", failing.difference(&expected), expected.difference(&failing));
@@ -435,6 +545,28 @@ fn aws_config_exports_import_into_the_same_findings_and_bad_items_are_recorded()
     assert!(issues.iter().any(|i| i.contains("select-resource-config.json#4") && i.contains("not a JSON object")), "{issues:#?}");
     assert!(issues.iter().any(|i| i.contains("items.ndjson#3") && i.contains("no configuration")), "{issues:#?}");
     assert_eq!(report["complete"], Value::Bool(false), "an import with bad items is partial");
-    assert_eq!(report["resources"], 19, "{report}");
+    // The network interface item, an unmapped type before, is now one of them, and items.ndjson
+    // adds a group, a route table, internet and NAT gateways and two Elastic IPs.
+    assert_eq!(report["resources"], 26, "{report}");
     assert_conforms(&snap);
+    let all = snapshot_resources(&snap);
+    let eni = find(&all, "aws.ec2.network_interface", "eni-0123456789abcdef0");
+    assert_eq!(eni.attrs["security_group_ids"], serde_json::json!([]));
+    let bot = find(&all, "aws.iam.user", "deploy-bot");
+    assert_eq!(bot.attrs["inline_policies"][0]["policy_name"], "deploy-inline");
+    assert_eq!(bot.attrs["inline_policies"][0]["document"]["statements"][0]["actions"], serde_json::json!(["s3:PutObject"]));
+    assert_eq!(bot.related("member_of").collect::<Vec<_>>(), vec!["arn:aws:iam::210987654321:group/deployers"]);
+    let group = find(&all, "aws.iam.group", "deployers");
+    assert_eq!(bot.related("member_of").next(), Some(group.uid.as_str()));
+    assert_eq!(group.attrs["inline_policies"][0]["document"]["statements"][0]["actions"], serde_json::json!(["*"]));
+    assert_eq!(group.related("attached_policy").collect::<Vec<_>>(), vec!["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    let rt = find(&all, "aws.ec2.route_table", "rtb-0e1d2c3b4a5968778");
+    assert_eq!(rt.attrs["associated_subnet_ids"], serde_json::json!(["subnet-0aa11bb22cc33dd44"]));
+    assert_eq!(rt.attrs["routes"][1]["gateway_id"], "igw-0c0ffee0c0ffee001");
+    let igw = find(&all, "aws.ec2.internet_gateway", "igw-0c0ffee0c0ffee001");
+    assert_eq!(igw.attrs["attachments"], serde_json::json!(["vpc-0f1e2d3c4b5a69788"]));
+    let nat = find(&all, "aws.ec2.nat_gateway", "nat-0b1a2c3d4e5f60789");
+    assert_eq!(nat.attrs["addresses"][0]["allocation_id"], "eipalloc-0a0a0a0a0a0a0a0a1");
+    let used = find(&all, "aws.ec2.eip", "eipalloc-0a0a0a0a0a0a0a0a1");
+    assert_eq!(used.related("attached_to").collect::<Vec<_>>(), vec!["arn:aws:ec2:eu-west-1:210987654321:network-interface/eni-0f0f0f0f0f0f0f0f1"]);
 }

@@ -91,6 +91,8 @@ pub async fn collect(opts: &AwsOptions, tx: Sender<Resource>) -> Result<CollectR
         }
     }
     while tasks.join_next().await.is_some() {}
+    // What needs the whole collection: S3 buckets' data event coverage by the trails.
+    out.release().await;
     let (issues, incomplete) = out.take();
     // Only a collection of every service in every enabled region proves that a resource missing
     // from it is gone; a narrowed one (`--services`, `--regions`) claims no account.

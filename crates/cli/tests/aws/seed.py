@@ -57,6 +57,14 @@ iam.create_instance_profile(InstanceProfileName="app-server")
 iam.add_role_to_instance_profile(InstanceProfileName="app-server", RoleName="app-server")
 trust_lambda = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 fn_role = iam.create_role(RoleName="fn-exec", AssumeRolePolicyDocument=json.dumps(trust_lambda))
+logs_doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "*"}]}
+iam.put_role_policy(RoleName="fn-exec", PolicyName="write-logs", PolicyDocument=json.dumps(logs_doc))
+iam.put_user_policy(UserName="ci-bot", PolicyName="deploy-artifacts", PolicyDocument=json.dumps(  # AWS.IAM.8 (inline)
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::nw-app-data/builds/*"}]}))
+iam.create_group(GroupName="platform-admins")  # an inline admin policy through a group; bob is a member
+iam.put_group_policy(GroupName="platform-admins", PolicyName="everything", PolicyDocument=json.dumps(admin_doc))
+iam.attach_group_policy(GroupName="platform-admins", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+iam.add_user_to_group(GroupName="platform-admins", UserName="bob")
 
 # --- KMS ---------------------------------------------------------------------------------------
 rotated = kms.create_key(Description="app data")["KeyMetadata"]
@@ -108,6 +116,12 @@ ct.create_trail(Name="org-trail", S3BucketName="nw-trail-logs", IsMultiRegionTra
                 CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs")
 ct.start_logging(Name="org-trail")
 ct.create_trail(Name="scratch-trail", S3BucketName="nw-trail-logs")  # single region, no validation, not logging
+# Object-level events of nw-app-data only (AWS.S3.15, .16 pass there and fail on the other buckets);
+# scratch-trail selects every bucket but does not log, so it covers none.
+ct.put_event_selectors(TrailName="org-trail", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True,
+    "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::nw-app-data/"]}]}])
+ct.put_event_selectors(TrailName="scratch-trail", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True,
+    "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
 
 # --- RDS ---------------------------------------------------------------------------------------
 rds.create_db_instance(DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro",
@@ -235,5 +249,22 @@ org.attach_policy(PolicyId=scp, TargetId=ou)
 prod = org.create_account(AccountName="prod", Email="prod@example.com")["CreateAccountStatus"]["AccountId"]
 org.move_account(AccountId=prod, SourceParentId=root, DestinationParentId=ou)
 org.create_account(AccountName="sandbox", Email="sandbox@example.com")  # AWS.ORGANIZATIONS.3
+
+# --- EC2 network: a public route table (0.0.0.0/0 to an internet gateway) on a new subnet, a NAT
+# gateway with its Elastic IP, and an Elastic IP nobody uses (AWS.EC2.23) ------------------------------
+net = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+public_subnet = ec2.create_subnet(VpcId=net, CidrBlock="10.20.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=net)
+public_rt = ec2.create_route_table(VpcId=net)["RouteTable"]["RouteTableId"]
+ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public_subnet)
+nat_ip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+nat = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=nat_ip)["NatGateway"]["NatGatewayId"]
+spare_ip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+bastion_ip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+ec2.associate_address(AllocationId=bastion_ip, InstanceId=bastion["InstanceId"])
+ids.update({"net_vpc": net, "public_subnet": public_subnet, "igw": igw, "public_rt": public_rt, "nat": nat,
+            "nat_ip": nat_ip, "spare_ip": spare_ip, "bastion_ip": bastion_ip})
 
 print(json.dumps(ids))

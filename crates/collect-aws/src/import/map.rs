@@ -5,6 +5,7 @@
 //! and MFA, KMS rotation, trail status, …) stays absent: unknown, never healthy.
 
 use super::item::{field, flag, int, list, path, strings, text, text_map, Item};
+use super::map_more;
 use crate::services::{ec2, ecr, s3, sns, sqs};
 use crate::services::policy_value;
 use posture_model::{Relation, Resource};
@@ -35,8 +36,14 @@ pub fn map(item: &Item, file: &str, problems: &mut Vec<String>) -> Mapped {
         "AWS::EC2::VPC" => vpc(item, file),
         "AWS::EC2::Subnet" => subnet(item, file),
         "AWS::EC2::NetworkAcl" => network_acl(item, file),
-        "AWS::IAM::User" => iam_user(item, file),
+        "AWS::IAM::User" => iam_user(item, file, problems),
         "AWS::IAM::Role" => iam_role(item, file, problems),
+        "AWS::IAM::Group" => map_more::iam_group(item, file, problems),
+        "AWS::EC2::RouteTable" => map_more::route_table(item, file),
+        "AWS::EC2::InternetGateway" => map_more::internet_gateway(item, file),
+        "AWS::EC2::NatGateway" => map_more::nat_gateway(item, file),
+        "AWS::EC2::NetworkInterface" => map_more::network_interface(item, file),
+        "AWS::EC2::EIP" => map_more::eip(item, file),
         "AWS::IAM::Policy" => iam_policy(item, file, problems),
         "AWS::RDS::DBInstance" => rds_instance(item, file),
         "AWS::KMS::Key" => kms_key(item, file),
@@ -348,7 +355,7 @@ fn attached(r: &mut Resource, c: &Value) -> Value {
     Value::Array(list)
 }
 
-fn iam_user(item: &Item, file: &str) -> Resource {
+fn iam_user(item: &Item, file: &str, problems: &mut Vec<String>) -> Resource {
     let c = &item.conf;
     let name = text(c, "userName").map_or_else(|| item.display_name(), str::to_string);
     let uid = text(c, "arn").map(str::to_string).or_else(|| item.arn.clone()).unwrap_or_else(|| format!("arn:aws:iam::{}:user/{name}", item.account));
@@ -364,6 +371,8 @@ fn iam_user(item: &Item, file: &str) -> Resource {
         "inline_policy_names": inline,
         "groups": strings(c, "groupList"),
     }));
+    put(&mut r, "inline_policies", map_more::inline_policies(c, "userPolicyList", problems));
+    map_more::member_of(&mut r, c, &item.account);
     r
 }
 
@@ -386,6 +395,7 @@ fn iam_role(item: &Item, file: &str, problems: &mut Vec<String>) -> Resource {
         "attached_policies": attached,
         "inline_policy_names": inline,
     }));
+    put(&mut r, "inline_policies", map_more::inline_policies(c, "rolePolicyList", problems));
     put(&mut r, "trust_policy", policy_value(text(c, "assumeRolePolicyDocument"), problems).filter(|v| !v.is_null()));
     r
 }
@@ -739,6 +749,8 @@ mod tests {
         "AWS::EC2::Volume", "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::NetworkAcl", "AWS::IAM::User", "AWS::IAM::Role",
         "AWS::IAM::Policy", "AWS::RDS::DBInstance", "AWS::KMS::Key", "AWS::CloudTrail::Trail", "AWS::Lambda::Function",
         "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::EKS::Cluster", "AWS::ECR::Repository",
+        "AWS::IAM::Group", "AWS::EC2::RouteTable", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway",
+        "AWS::EC2::NetworkInterface", "AWS::EC2::EIP",
     ];
     const KEYS: &[&str] = &[
         "name", "groupId", "ipPermissions", "ipv4Ranges", "fromPort", "toPort", "ipProtocol", "instanceId", "state",
@@ -746,6 +758,8 @@ mod tests {
         "assumeRolePolicyDocument", "entries", "portRange", "environment", "variables", "vpcConfig", "resourcesVpcConfig",
         "logging", "clusterLogging", "encryptionConfig", "Policy", "RedrivePolicy", "sSEDescription", "grantList",
         "imageScanningConfiguration", "lifecyclePolicy", "repositoryPolicyText", "rules", "PublicAccessBlockConfiguration",
+        "groupPolicyList", "policyDocument", "policyName", "routes", "associations", "main", "natGatewayAddresses", "association",
+        "attachment", "groups", "allocationId", "associationId",
     ];
 
     fn value() -> impl proptest::strategy::Strategy<Value = Value> {

@@ -5,6 +5,7 @@
 
 mod item;
 mod map;
+mod map_more;
 mod read;
 
 use crate::out::Issue;

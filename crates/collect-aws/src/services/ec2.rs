@@ -18,6 +18,7 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
     subnets(&ec2, scope, out).await;
     volumes(&ec2, scope, out).await;
     super::ec2_more::collect(&ec2, scope, out).await;
+    super::ec2_network::collect(&ec2, scope, out).await;
 }
 
 fn tags(r: &mut Resource, tags: &[Tag]) {

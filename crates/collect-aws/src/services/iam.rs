@@ -1,5 +1,6 @@
-//! IAM: the account summary and password policy, users (keys, MFA, console, policies, groups),
-//! roles with trust policies, customer-managed policies with every version, instance profiles.
+//! IAM: the account summary and password policy, users (keys, MFA, console, policies with inline
+//! documents, groups), roles with trust and inline policies, groups (`iam_group.rs`),
+//! customer-managed policies with every version, instance profiles.
 
 use super::{age_days, resource, time};
 use crate::error::Failure;
@@ -18,6 +19,7 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
     account(&iam, scope, out).await;
     users(&iam, scope, out).await;
     roles(&iam, scope, out).await;
+    super::iam_group::groups(&iam, scope, out).await;
     policies(&iam, scope, out).await;
     instance_profiles(&iam, scope, out).await;
 }
@@ -205,6 +207,16 @@ async fn user(iam: &Client, scope: &Scope, out: &Out, u: aws_sdk_iam::types::Use
     match iam.list_user_policies().user_name(name).send().await {
         Ok(p) => {
             r.attrs.insert("inline_policy_names".into(), json!(p.policy_names()));
+            let fetch = |policy: String| async move {
+                let got = iam.get_user_policy().user_name(name).policy_name(policy).send().await;
+                got.map(|g| g.policy_document().to_string()).map_err(|e| Failure::from_sdk(&e))
+            };
+            match super::iam_inline::documents(p.policy_names(), fetch).await {
+                Ok(list) => {
+                    r.attrs.insert("inline_policies".into(), list);
+                }
+                Err(f) => out.attr_failed(scope, &format!("GetUserPolicy({name})"), &f),
+            }
         }
         Err(e) => out.attr_failed(scope, "ListUserPolicies", &Failure::from_sdk(&e)),
     }
@@ -212,6 +224,9 @@ async fn user(iam: &Client, scope: &Scope, out: &Out, u: aws_sdk_iam::types::Use
         Ok(g) => {
             let names: Vec<&str> = g.groups().iter().map(|g| g.group_name()).collect();
             r.attrs.insert("groups".into(), json!(names));
+            for group in g.groups() {
+                super::relate(&mut r, "member_of", group.arn());
+            }
         }
         Err(e) => out.attr_failed(scope, "ListGroupsForUser", &Failure::from_sdk(&e)),
     }
@@ -310,6 +325,16 @@ async fn role_resource(iam: &Client, scope: &Scope, out: &Out, role: aws_sdk_iam
     match iam.list_role_policies().role_name(name).send().await {
         Ok(p) => {
             r.attrs.insert("inline_policy_names".into(), json!(p.policy_names()));
+            let fetch = |policy: String| async move {
+                let got = iam.get_role_policy().role_name(name).policy_name(policy).send().await;
+                got.map(|g| g.policy_document().to_string()).map_err(|e| Failure::from_sdk(&e))
+            };
+            match super::iam_inline::documents(p.policy_names(), fetch).await {
+                Ok(list) => {
+                    r.attrs.insert("inline_policies".into(), list);
+                }
+                Err(f) => out.attr_failed(scope, &format!("GetRolePolicy({name})"), &f),
+            }
         }
         Err(e) => out.attr_failed(scope, "ListRolePolicies", &Failure::from_sdk(&e)),
     }

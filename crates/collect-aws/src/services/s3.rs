@@ -1,4 +1,6 @@
 //! S3: every bucket of the account with its access, encryption, versioning and logging settings.
+//! Buckets are held until the end of collection, when the trails tell whether their data events
+//! are recorded (`Out::release`).
 
 use super::{resource, time};
 use crate::error::Failure;
@@ -29,17 +31,18 @@ pub async fn collect(config: &SdkConfig, scope: &Scope, _regions: &[String], out
         Err(e) => return out.list_failed(scope, "ListBuckets", &Failure::from_sdk(&e)),
     };
     let account_block = account_public_access_block(config, scope, out).await;
-    let resources: Vec<Resource> = stream::iter(buckets)
+    let resources: Vec<(Resource, bool)> = stream::iter(buckets)
         .map(|b| bucket(config, &s3, scope, out, b))
         .buffer_unordered(PER_ACCOUNT)
         .collect()
         .await;
-    for mut r in resources {
+    for (mut r, region_known) in resources {
         // The account-level block applies to every bucket, so each bucket carries it.
         if let Some(block) = &account_block {
             r.attrs.insert("account_public_access_block".into(), block.clone());
         }
-        out.emit(r).await;
+        // Emitted at the end of collection, with the trails' data event coverage.
+        out.hold_bucket(r, region_known);
     }
 }
 
@@ -60,15 +63,16 @@ async fn account_public_access_block(config: &SdkConfig, scope: &Scope, out: &Ou
     }
 }
 
-async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: aws_sdk_s3::types::Bucket) -> Resource {
+/// The bucket, and whether its region is known (`GetBucketLocation` answered).
+async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: aws_sdk_s3::types::Bucket) -> (Resource, bool) {
     let name = b.name().unwrap_or_default().to_string();
     let mut r = resource(scope, format!("arn:aws:s3:::{name}"), "aws.s3.bucket", &name);
     r.attrs.insert("creation_date".into(), time(b.creation_date()));
-    let region = match home.get_bucket_location().bucket(&name).send().await {
-        Ok(l) => l.location_constraint().map(|c| c.as_str().to_string()).filter(|c| !c.is_empty()).unwrap_or("us-east-1".into()),
+    let (region, region_known) = match home.get_bucket_location().bucket(&name).send().await {
+        Ok(l) => (l.location_constraint().map(|c| c.as_str().to_string()).filter(|c| !c.is_empty()).unwrap_or("us-east-1".into()), true),
         Err(e) => {
             out.attr_failed(scope, &format!("GetBucketLocation({name})"), &Failure::from_sdk(&e));
-            config.region().map_or("us-east-1".into(), |r| r.to_string())
+            (config.region().map_or("us-east-1".into(), |r| r.to_string()), false)
         }
     };
     r.region = Some(region.clone());
@@ -185,7 +189,7 @@ async fn bucket(config: &SdkConfig, home: &Client, scope: &Scope, out: &Out, b: 
             }
         }
     }
-    r
+    (r, region_known)
 }
 
 /// `Some(null)` when the error says "not configured", else records the failure and gives `None`.

@@ -1,8 +1,8 @@
 //! AWS: what IAM identities, policies, resource policies, organisations and network resources
-//! contribute to the graph. Attribute shapes follow `schema/kinds/aws.*.json`; a few attributes
-//! the collector does not write yet are read when present (documented in `docs/graph.md`):
+//! contribute to the graph. Attribute shapes follow `schema/kinds/aws.*.json`, and these are read
+//! when present (documented in `docs/graph.md`, written by the AWS collector and importer):
 //! `inline_policies` on users, roles and groups, `versions` on managed policies, and the
-//! `aws.iam.group`, `aws.ec2.route_table` and `aws.ec2.internet_gateway` kinds.
+//! `aws.iam.group` and `aws.ec2.route_table` kinds.
 
 mod escalate;
 mod exposure;
