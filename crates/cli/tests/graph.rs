@@ -122,3 +122,26 @@ fn paths_from_the_store_after_a_scan() {
     assert_eq!(paths.len(), 1, "{report}");
     assert_eq!(paths[0]["target"]["name"], "prod-cluster");
 }
+
+#[test]
+fn a_folder_binding_from_a_gcp_export_reaches_the_buckets_below() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let snap = dir.path().join("gcp.ndjson");
+    let export = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../collect-gcp/tests/fixtures/cai-hierarchy.ndjson");
+    let scan =
+        posture(&db, &["scan", "gcp-export", export.to_str().unwrap(), "--save-snapshot", snap.to_str().unwrap()]);
+    assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
+    let snap = snap.display().to_string();
+    let query =
+        |q: &str| json_of(&posture(&db, &["--format", "json", "query", "--snapshot", &snap, "--no-findings", q]));
+    // roles/storage.admin on the folder Production, above the project of the bucket.
+    let rows = query(r#"gcp.virtual.member[name = "user:lee@acme-shop.example"] -can_admin-> gcp.storage.bucket"#);
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(rows[0]["nodes"][1]["name"], "acme-shop-orders");
+    let why = rows[0]["edges"][0]["why"].as_str().unwrap_or_default();
+    assert!(why.contains("roles/storage.admin granted by Production"), "{why}");
+    // Owner of a folder with no project below it reaches nothing.
+    let none = query(r#"gcp.virtual.member[name = "user:sam@acme-shop.example"] -*-> *"#);
+    assert_eq!(none.as_array().map(Vec::len), Some(0), "{none}");
+}

@@ -163,6 +163,14 @@ fn a_kubectl_dump_gives_exactly_its_misconfigurations() {
         .filter_map(|r| r["target"].as_str())
         .collect();
     assert_eq!(selects, vec!["shop-cluster/shop/Deployment/web", "shop-cluster/shop/Pod/web-6d4cf56db6-8xk2p"]);
+    // A clean dump that holds nodes holds them all: node exposure is known.
+    let cluster: Value = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["kind"] == "k8s.core.cluster")
+        .unwrap();
+    assert_eq!(cluster["attrs"]["nodes_listed"], Value::Bool(true), "{cluster}");
 }
 
 #[test]

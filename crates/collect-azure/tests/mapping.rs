@@ -426,3 +426,40 @@ fn mysql_flexible_servers_keep_only_security_parameters() {
     assert_eq!(attr(&rs[0], "data_encryption"), Some(&json!({"type": "SystemManaged", "primary_key_uri": null})));
     assert_eq!(attr(&rs[0], "diagnostic_settings"), None);
 }
+
+#[test]
+fn deny_assignments_keep_their_permissions_scope_and_principals() {
+    let rg = format!("/subscriptions/{S1}/resourceGroups/rg-managed-app");
+    let item = json!({
+        "id": format!("{rg}/providers/Microsoft.Authorization/denyAssignments/7f3c1d2e-0a1b-4c5d-8e9f-a0b1c2d3e4f5"),
+        "name": "7f3c1d2e-0a1b-4c5d-8e9f-a0b1c2d3e4f5", "type": "microsoft.authorization/denyassignments", "subscriptionId": S1,
+        "properties": {
+            "denyAssignmentName": "Deny assignment for managed application shop-app",
+            "permissions": [{"actions": ["*"], "notActions": ["*/read"], "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"], "notDataActions": []}],
+            "scope": format!("{rg}/"), "doNotApplyToChildScopes": false,
+            "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}],
+            "excludePrincipals": [{"id": "A1B2C3D4-0000-4000-8000-000000000001", "type": "ServicePrincipal"}],
+            "isSystemProtected": true
+        }
+    });
+    let bare = json!({"id": format!("/subscriptions/{S1}/providers/Microsoft.Authorization/denyAssignments/d2"), "type": "Microsoft.Authorization/denyAssignments",
+        "properties": {"denyAssignmentName": "partial", "scope": format!("/subscriptions/{S1}"), "permissions": [{"actions": ["Microsoft.Compute/*/delete"]}]}});
+    let (rs, report) = map_values(&[item, bare], &opts());
+    valid(&rs);
+    assert!(report.unmapped.is_empty(), "{:?}", report.unmapped);
+    let d = find(&rs, "azure.authorization.deny_assignment", "Deny assignment for managed application shop-app");
+    assert_eq!(attr(d, "scope"), Some(&json!(rg.to_lowercase())));
+    assert_eq!(attr(d, "scope_type"), Some(&json!("resource_group")));
+    assert_eq!(related(d, "scoped_to"), vec![rg.to_lowercase()]);
+    assert_eq!(attr(d, "do_not_apply_to_child_scopes"), Some(&json!(false)));
+    assert_eq!(
+        attr(d, "permissions"),
+        Some(&json!([{"actions": ["*"], "not_actions": ["*/read"], "data_actions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"], "not_data_actions": []}]))
+    );
+    assert_eq!(attr(d, "principals"), Some(&json!([{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}])));
+    assert_eq!(attr(d, "exclude_principals"), Some(&json!([{"id": "a1b2c3d4-0000-4000-8000-000000000001", "type": "ServicePrincipal"}])));
+    // Principals not reported stay unknown, never "nobody".
+    let p = find(&rs, "azure.authorization.deny_assignment", "partial");
+    assert!(attr(p, "principals").is_none() && attr(p, "exclude_principals").is_none());
+    assert_eq!(attr(p, "permissions"), Some(&json!([{"actions": ["Microsoft.Compute/*/delete"], "not_actions": [], "data_actions": [], "not_data_actions": []}])));
+}

@@ -146,7 +146,10 @@ impl Second<'_> {
         };
         self.seen.insert(a.name.clone());
         report.resources += 1;
-        report.projects.insert(r.account.clone());
+        // Folders and organizations are no project: a listing proves nothing about their scope.
+        if !crate::map::hierarchy::is_hierarchy(&r.kind) {
+            report.projects.insert(r.account.clone());
+        }
         emit(r)
     }
 }

@@ -277,3 +277,75 @@ fn load_balancers_functions_dataproc_dns_and_tables() {
     let t = find(&rs, "gcp.bigquery.table", "t");
     assert_eq!((attr(t, "encryption_configuration"), attr(t, "expiration_time")), (Some(&Value::Null), Some(&Value::Null)));
 }
+
+fn hierarchy() -> (Vec<Resource>, ImportReport) {
+    let mut out = Vec::new();
+    let report = import_files(&[fixture("cai-hierarchy.ndjson")], &opts(), &mut |r| {
+        out.push(r);
+        Ok(())
+    })
+    .unwrap();
+    (out, report)
+}
+
+fn uid<'a>(rs: &'a [Resource], uid: &str) -> &'a Resource {
+    rs.iter().find(|r| r.uid == uid).unwrap_or_else(|| panic!("no resource {uid}"))
+}
+
+#[test]
+fn folders_and_the_organization_carry_their_iam_policy_and_parent() {
+    let (rs, report) = hierarchy();
+    valid(&rs);
+    assert!(report.issues.is_empty(), "{:?}", report.issues);
+    assert_eq!(rs.len(), 5, "{:?}", rs.iter().map(|r| &r.uid).collect::<Vec<_>>());
+    // Only projects are accounts a listing can cover.
+    assert_eq!(report.projects.iter().collect::<Vec<_>>(), vec!["acme-shop-prod"]);
+
+    let org = uid(&rs, "//cloudresourcemanager.googleapis.com/organizations/220918374455");
+    assert_eq!((org.kind.as_str(), org.account.as_str(), org.name.as_str()), ("gcp.resourcemanager.organization", "organizations/220918374455", "acme-shop.example"));
+    assert_eq!(attr(org, "directory_customer_id"), Some(&json!("C03xk2m9p")));
+    assert_eq!(attr(org, "lifecycle_state"), Some(&json!("ACTIVE")));
+    assert!(attr(org, "parent").is_none());
+    // The policy on its own line is merged into the organization.
+    assert_eq!(
+        attr(org, "iam_members"),
+        Some(&json!([
+            {"role": "roles/resourcemanager.organizationAdmin", "member": "group:org-admins@acme-shop.example", "condition_title": null},
+            {"role": "roles/browser", "member": "domain:acme-shop.example", "condition_title": null}
+        ]))
+    );
+
+    let prod = uid(&rs, "//cloudresourcemanager.googleapis.com/folders/448812309915");
+    assert_eq!((prod.kind.as_str(), prod.account.as_str(), prod.name.as_str()), ("gcp.resourcemanager.folder", "organizations/220918374455", "Production"));
+    assert_eq!(attr(prod, "parent"), Some(&json!("organizations/220918374455")));
+    assert_eq!(attr(prod, "folder_id"), Some(&json!("448812309915")));
+    let members = attr(prod, "iam_members").and_then(Value::as_array).unwrap();
+    assert_eq!(members[0], json!({"role": "roles/storage.admin", "member": "user:lee@acme-shop.example", "condition_title": null}));
+    assert_eq!(members[1]["condition_title"], json!("until year end"));
+    assert_eq!(attr(prod, "iam_principals").and_then(Value::as_array).map(Vec::len), Some(2));
+}
+
+#[test]
+fn a_folder_known_only_by_its_policy_takes_its_parent_from_the_ancestors() {
+    let (rs, _) = hierarchy();
+    let f = uid(&rs, "//cloudresourcemanager.googleapis.com/folders/51");
+    assert_eq!((f.account.as_str(), f.name.as_str()), ("organizations/220918374455", "folders/51"));
+    assert_eq!(attr(f, "parent"), Some(&json!("folders/448812309915")));
+    assert!(attr(f, "display_name").is_none(), "content not exported: unknown, not empty");
+    assert_eq!(attr(f, "iam_members"), Some(&json!([{"role": "roles/owner", "member": "user:sam@acme-shop.example", "condition_title": null}])));
+    // A v3 project names its parent as a string.
+    let p = find(&rs, "gcp.resourcemanager.project", "acme-shop-prod");
+    assert_eq!(attr(p, "parent"), Some(&json!("folders/448812309915")));
+}
+
+#[test]
+fn a_folder_without_any_policy_line_has_unknown_iam() {
+    let line = json!({"name": "//cloudresourcemanager.googleapis.com/folders/9", "asset_type": "cloudresourcemanager.googleapis.com/Folder",
+        "ancestors": ["folders/9"], "resource": {"data": {"name": "folders/9", "parent": "organizations/1", "displayName": "Lab", "state": "DELETE_REQUESTED"}}});
+    let (rs, _) = map_values(&[line], &opts());
+    valid(&rs);
+    assert_eq!(rs.len(), 1);
+    assert_eq!(rs[0].account, "organizations/1", "the parent names the organization");
+    assert_eq!(attr(&rs[0], "lifecycle_state"), Some(&json!("DELETE_REQUESTED")));
+    assert!(attr(&rs[0], "iam_members").is_none(), "no policy exported: unknown, never empty");
+}

@@ -12,6 +12,9 @@ pub struct ClusterFacts<'a> {
     pub server: Option<&'a str>,
     /// `gitVersion` from `/version`; `None` when it could not be read.
     pub server_version: Option<&'a str>,
+    /// Whether every Node was listed (`Some(false)`: the listing failed); `None` when the source
+    /// cannot tell (dumps).
+    pub nodes_listed: Option<bool>,
 }
 
 /// The cluster resource of `cluster` (uid `<cluster>/_cluster/Cluster/<cluster>`). A live
@@ -34,6 +37,9 @@ pub fn cluster_resource(cluster: &str, origin: &Origin, facts: ClusterFacts) -> 
         }
         (None, true) => {}
     }
+    if let Some(listed) = facts.nodes_listed {
+        r.attrs.insert("nodes_listed".into(), json!(listed));
+    }
     r
 }
 
@@ -44,12 +50,13 @@ mod tests {
     #[test]
     fn one_resource_per_cluster_with_what_the_source_tells() {
         let origin = Origin::Api { service: "v1".into() };
-        let live = cluster_resource("prod", &origin, ClusterFacts { server: Some("https://10.0.0.1:6443"), server_version: Some("v1.31.2") });
+        let live = cluster_resource("prod", &origin, ClusterFacts { server: Some("https://10.0.0.1:6443"), server_version: Some("v1.31.2"), nodes_listed: Some(true) });
         assert_eq!(live.uid, "prod/_cluster/Cluster/prod");
         assert_eq!((live.kind.as_str(), live.provider.as_str(), live.account.as_str()), ("k8s.core.cluster", "k8s", "prod"));
-        assert_eq!(Value::Object(live.attrs), json!({"source": "api", "server": "https://10.0.0.1:6443", "server_version": "v1.31.2"}));
-        let unanswered = cluster_resource("prod", &origin, ClusterFacts { server: Some("https://x"), server_version: None });
+        assert_eq!(Value::Object(live.attrs), json!({"source": "api", "server": "https://10.0.0.1:6443", "server_version": "v1.31.2", "nodes_listed": true}));
+        let unanswered = cluster_resource("prod", &origin, ClusterFacts { server: Some("https://x"), server_version: None, nodes_listed: Some(false) });
         assert!(!unanswered.attrs.contains_key("server_version"));
+        assert_eq!(unanswered.attrs["nodes_listed"], json!(false), "a failed node listing is said, not hidden");
         let dump = cluster_resource("lab", &origin, ClusterFacts::default());
         assert_eq!(Value::Object(dump.attrs), json!({"source": "dump", "server": null, "server_version": null}));
     }

@@ -87,6 +87,7 @@ fn pages_are_followed_denials_recorded_throttling_waited_out() {
     assert_eq!(cluster.attrs["source"], serde_json::json!("api"));
     assert_eq!(cluster.attrs["server"], serde_json::json!(api.url));
     assert_eq!(cluster.attrs["server_version"], serde_json::json!("v1.31.2"));
+    assert_eq!(cluster.attrs["nodes_listed"], serde_json::json!(true), "the (empty) node listing completed");
     assert_eq!(report.listed.get("pods"), Some(&3));
 
     // Second pages were asked for with the continue token; throttled deployments were retried after Retry-After.
@@ -142,6 +143,32 @@ fn throttling_that_never_ends_is_recorded_after_bounded_attempts() {
     assert_eq!(api.count("/api/v1/pods"), 3, "max_attempts bounds the retries");
     let issue = report.issues.iter().find(|i| i.location == "lab/pods:list").expect("an issue for pods");
     assert!(issue.message.contains("[throttled]") && issue.message.contains("gave up after 3 attempts"), "{issue:?}");
+}
+
+#[test]
+fn a_failed_node_listing_is_said_on_the_cluster() {
+    let api = FakeApi::start(|seen| {
+        if seen.target.starts_with("/api/v1/nodes?limit=2&continue=") {
+            return support::fake_api::Reply::json(403, serde_json::json!({"kind": "Status", "message": "nodes is forbidden"}));
+        }
+        let items = if seen.target.starts_with("/api/v1/nodes") {
+            serde_json::json!([{"metadata": {"name": "n1"}, "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}}])
+        } else {
+            serde_json::json!([])
+        };
+        let next = seen.target.starts_with("/api/v1/nodes").then_some("nodes-p2");
+        support::fake_api::Reply::json(
+            200,
+            serde_json::json!({"kind": "List", "apiVersion": "v1", "metadata": {"continue": next}, "items": items}),
+        )
+    });
+    let (report, resources) = run(&api.url, "any");
+    let report = report.unwrap();
+    assert!(report.issues.iter().any(|i| i.location == "lab/nodes:list"), "{:?}", report.issues);
+    // The first page's node was sent, but the cluster says the list is not whole.
+    assert!(resources.iter().any(|r| r.uid == "lab/_cluster/Node/n1"));
+    let cluster = resources.iter().find(|r| r.kind == "k8s.core.cluster").expect("one cluster resource");
+    assert_eq!(cluster.attrs["nodes_listed"], serde_json::json!(false));
 }
 
 #[test]

@@ -491,6 +491,13 @@ fn nodes_report_versions_readiness_and_addresses() {
     assert_eq!(n.attrs["unschedulable"], json!(false));
     assert_eq!(n.attrs["taints"], json!([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]));
     assert_eq!(n.attrs["kubelet_version"], json!("v1.30.4"));
+    assert_eq!(n.attrs["internal_ips"], json!(["10.0.1.5"]));
+    // A manifest has no status: its addresses are unknown, not empty.
+    let manifest = one(json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n2"}, "spec": {}}));
+    assert!(manifest.attrs.get("external_ips").is_none() && manifest.attrs.get("internal_ips").is_none(), "{:?}", manifest.attrs);
+    let private = one(json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n3"},
+        "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.6"}, {"type": "Hostname", "address": "n3"}]}}));
+    assert_eq!(private.attrs["external_ips"], json!([]), "reported addresses without an ExternalIP: known none");
 }
 
 #[test]

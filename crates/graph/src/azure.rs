@@ -9,7 +9,7 @@ use crate::net::{port_range, protocol, PortSet, RuleEval};
 use crate::perm::AzRole;
 use crate::uids::NodeId;
 use posture_model::Resource;
-use posture_permissions::{azure, Certainty, Level, Levels};
+use posture_permissions::{azure, azure_deny, Certainty, Level, Levels};
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
@@ -34,6 +34,7 @@ pub(crate) enum Part {
         conditional: bool,
     },
     RoleDef(Box<azure::RoleDefinition>),
+    Deny(Box<azure_deny::DenyAssignment>),
     Identity {
         principal: String,
     },
@@ -125,6 +126,12 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
             let name = s(a.get("role_name")).unwrap_or_else(|| r.name.clone());
             push(Part::RoleDef(Box::new(azure::RoleDefinition::from_attrs(&name, &r.uid, a))));
         }
+        "azure.authorization.deny_assignment" => {
+            // A deny whose principals, exclusions or actions are unknown is left out.
+            if let Some(d) = azure_deny::DenyAssignment::from_attrs(&r.name, a) {
+                push(Part::Deny(Box::new(d)));
+            }
+        }
         "azure.network.network_security_group" => push(Part::Nsg(nsg_rules(a))),
         "azure.network.network_interface" => push(Part::Nic {
             nsg: s(a.get("network_security_group_id")).map(|x| x.to_ascii_lowercase()),
@@ -212,6 +219,7 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
                 st.defs.insert(d.id.clone(), *d);
             }
             Part::Assignment { .. } => st.assignments.push((n, p)),
+            Part::Deny(d) => g.perms.azure_denies.push(*d),
             Part::Identity { principal } => st.identities.push((n, principal)),
             Part::Nsg(r) => {
                 st.nsgs.insert(n, r);
@@ -238,6 +246,8 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
     vm_exposure(g, &st, rels);
     service_exposure(g, &st);
 }
+
+const ASSIGN: &str = "Microsoft.Authorization/roleAssignments/write";
 
 fn principal_node(g: &mut Graph, id: &str, name: &str, account: &str) -> NodeId {
     let uid = format!("azure:principal/{}", id.to_ascii_lowercase());
@@ -349,11 +359,12 @@ fn assignments(g: &mut Graph, st: &State) {
                     l.insert(x);
                 }
             }
-            (l, def.allows("Microsoft.Authorization/roleAssignments/write"))
+            (l, def.allows(ASSIGN))
         };
         let role_label = g.perms.azure_roles[ri as usize].def().name.clone();
         for sc in scope_nodes(g, st, scope) {
-            if admin {
+            let denied = g.azure_denies_on(pn, sc).iter().any(|d| d.denies_action(ASSIGN));
+            if admin && !denied {
                 let why = Why::Binding {
                     binding: *n,
                     role: role_label.clone(),

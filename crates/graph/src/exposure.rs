@@ -21,23 +21,26 @@ pub(crate) fn of(
 /// Records that `n` is exposed (merging with what is known).
 pub(crate) fn record(g: &mut Graph, n: NodeId, e: Exposure) {
     match g.exposures.get_mut(&n) {
-        Some(old) => {
-            if (e.certainty, e.width) > (old.certainty, old.width) {
-                old.width = e.width;
-                old.certainty = e.certainty;
-            }
-            old.ports.extend(e.ports);
-            old.ports.sort();
-            old.ports.dedup();
-            old.via.extend(e.via);
-            old.via.dedup();
-            old.steps.extend(e.steps);
-        }
+        Some(old) => merge(old, e),
         None => {
             g.exposures.insert(n, e);
         }
     }
     g.set_flag(n, insight::EXPOSED);
+}
+
+/// Two ways in as one: the surer and wider, every port, control and step.
+pub(crate) fn merge(old: &mut Exposure, e: Exposure) {
+    if (e.certainty, e.width) > (old.certainty, old.width) {
+        old.width = e.width;
+        old.certainty = e.certainty;
+    }
+    old.ports.extend(e.ports);
+    old.ports.sort();
+    old.ports.dedup();
+    old.via.extend(e.via);
+    old.via.dedup();
+    old.steps.extend(e.steps);
 }
 
 /// One `exposes` edge per exposed node, once every provider has recorded its exposures.

@@ -223,7 +223,11 @@ fn project_scopes(g: &mut Graph, st: &State) {
     let mut accounts: Vec<crate::intern::Sym> = g
         .nodes
         .iter()
-        .filter(|n| g.syms.resolve(n.kind).starts_with("gcp.") && n.flags & insight::VIRTUAL.0 == 0)
+        .filter(|n| {
+            let kind = g.syms.resolve(n.kind);
+            // Folders and organizations live above projects: their account is no project.
+            kind.starts_with("gcp.") && !is_hierarchy(kind) && n.flags & insight::VIRTUAL.0 == 0
+        })
         .map(|n| n.account)
         .collect();
     accounts.sort_unstable();
@@ -243,6 +247,10 @@ fn project_scopes(g: &mut Graph, st: &State) {
         g.set_flag(n, insight::SCOPE);
         g.account_scope.insert((gcp, a), n);
     }
+}
+
+fn is_hierarchy(kind: &str) -> bool {
+    matches!(kind, "gcp.resourcemanager.folder" | "gcp.resourcemanager.organization")
 }
 
 fn service_accounts(g: &mut Graph, st: &State, rels: &RelIndex) {

@@ -1,10 +1,12 @@
 //! Kubernetes: RBAC (roles, cluster roles, bindings to service accounts, users and groups), service
 //! accounts bound to cloud identities (IRSA, Workload Identity), and exposure through
-//! LoadBalancer and NodePort services and ingresses, carried to the pods they select.
+//! LoadBalancer and NodePort services (node ports through the nodes' ExternalIPs, `k8s_nodes`) and
+//! ingresses, carried to the pods they select.
 
 use crate::common::{rel, RelIndex};
 use crate::exposure::{self, through};
 use crate::insight;
+use crate::k8s_nodes::{self, Nodes, Reach};
 use crate::model::{ety, EdgeInfo, Exposure, Grant, GrantBody, Graph, Why, Width};
 use crate::net::{protocol, source_width, PortSet};
 use crate::perm::{K8sRole, K8S_KINDS};
@@ -34,6 +36,16 @@ pub(crate) enum Part {
         internal: Option<bool>,
         ranges: Vec<String>,
         ports: Vec<(String, u16)>,
+        /// (protocol, nodePort) per port; `None` when not set.
+        node_ports: Vec<(String, Option<u16>)>,
+    },
+    /// A node's ExternalIPs (`None`: unknown).
+    Node {
+        external: Option<Vec<String>>,
+    },
+    /// The cluster resource: whether all its nodes were listed.
+    Cluster {
+        nodes_listed: Option<bool>,
     },
     Ingress {
         published: bool,
@@ -43,6 +55,32 @@ pub(crate) enum Part {
 
 fn s(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).map(str::to_string)
+}
+
+fn strings(v: Option<&Value>) -> Option<Vec<String>> {
+    v.and_then(Value::as_array).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+}
+
+fn port_list(v: Option<&Value>) -> Vec<&serde_json::Map<String, Value>> {
+    v.and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_object).collect()).unwrap_or_default()
+}
+
+fn proto(p: &serde_json::Map<String, Value>) -> String {
+    protocol(p.get("protocol").and_then(Value::as_str).unwrap_or("tcp"))
+}
+
+fn service(a: &serde_json::Map<String, Value>) -> Part {
+    let ports = port_list(a.get("ports"));
+    let port_of = |p: &serde_json::Map<String, Value>, k: &str| {
+        p.get(k).and_then(Value::as_i64).map(|x| x.clamp(0, 65535) as u16)
+    };
+    Part::Service {
+        ty: s(a.get("type")).unwrap_or_else(|| "ClusterIP".into()),
+        internal: a.get("internal_load_balancer").and_then(Value::as_bool),
+        ranges: strings(a.get("load_balancer_source_ranges")).unwrap_or_default(),
+        ports: ports.iter().filter_map(|p| Some((proto(p), port_of(p, "port")?))).collect(),
+        node_ports: ports.iter().map(|p| (proto(p), port_of(p, "node_port"))).collect(),
+    }
 }
 
 pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
@@ -76,27 +114,9 @@ pub(crate) fn extract(r: &Resource, parts: &mut Vec<crate::build::Part>) {
             });
         }
         "k8s.core.service_account" => push(Part::ServiceAccount { cloud_identity: s(a.get("cloud_identity")) }),
-        "k8s.core.service" => push(Part::Service {
-            ty: s(a.get("type")).unwrap_or_else(|| "ClusterIP".into()),
-            internal: a.get("internal_load_balancer").and_then(Value::as_bool),
-            ranges: a
-                .get("load_balancer_source_ranges")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-                .unwrap_or_default(),
-            ports: a
-                .get("ports")
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|p| {
-                            let port = p.get("port").and_then(Value::as_i64)?.clamp(0, 65535) as u16;
-                            Some((protocol(p.get("protocol").and_then(Value::as_str).unwrap_or("tcp")), port))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }),
+        "k8s.core.service" => push(service(a)),
+        "k8s.core.node" => push(Part::Node { external: strings(a.get("external_ips")) }),
+        "k8s.core.cluster" => push(Part::Cluster { nodes_listed: a.get("nodes_listed").and_then(Value::as_bool) }),
         "k8s.networking.ingress" => push(Part::Ingress {
             published: a.get("load_balancer_ingress").and_then(Value::as_array).is_some_and(|l| !l.is_empty()),
             tls: a.get("tls").and_then(Value::as_array).is_some_and(|l| !l.is_empty())
@@ -113,6 +133,7 @@ struct State {
     sas: Vec<(NodeId, String)>,
     services: Vec<(NodeId, Part)>,
     ingresses: Vec<(NodeId, bool, bool)>,
+    nodes: Nodes,
 }
 
 pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex) {
@@ -132,6 +153,12 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
             }
             Part::Service { .. } => st.services.push((n, p)),
             Part::Ingress { published, tls } => st.ingresses.push((n, published, tls)),
+            Part::Node { external } => {
+                let cluster = g.node(n).account;
+                st.nodes.node(cluster, g.name(n), external.as_deref());
+            }
+            Part::Cluster { nodes_listed: Some(listed) } => st.nodes.cluster(g.node(n).account, listed),
+            Part::Cluster { nodes_listed: None } => {}
         }
     }
     cluster_scopes(g);
@@ -342,28 +369,31 @@ fn cloud_identities(g: &mut Graph, st: &State) {
     }
 }
 
-fn service_exposure(p: &Part) -> Option<Exposure> {
-    let Part::Service { ty, internal, ranges, ports } = p else {
+/// What a service opens: its load balancer and its node ports, merged.
+fn service_exposure(p: &Part, reach: &Reach) -> Option<Exposure> {
+    let Part::Service { ty, internal, ranges, ports, node_ports } = p else {
         return None;
     };
+    let through_nodes = k8s_nodes::exposure(ty, node_ports, reach);
+    let lb = (ty == "LoadBalancer" && *internal != Some(true)).then(|| load_balancer(ranges, ports)).flatten();
+    match (lb, through_nodes) {
+        (Some(mut a), Some(b)) => {
+            exposure::merge(&mut a, b);
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+fn load_balancer(ranges: &[String], ports: &[(String, u16)]) -> Option<Exposure> {
     let mut set = PortSet::default();
     for (proto, port) in ports {
         set.add(proto, *port, *port);
     }
-    match ty.as_str() {
-        "LoadBalancer" if *internal != Some(true) => {
-            let width =
-                if ranges.is_empty() { Some(Width::Any) } else { ranges.iter().filter_map(|r| source_width(r)).max() }?;
-            let src = if ranges.is_empty() { "any address".to_string() } else { ranges.join(", ") };
-            let steps = vec![format!("LoadBalancer service open to {src}")];
-            Some(exposure::of(width, &set, Vec::new(), steps, Certainty::Certain))
-        }
-        "NodePort" => {
-            let steps = vec!["NodePort service: reachable if the nodes are (node exposure not collected)".to_string()];
-            Some(exposure::of(Width::Any, &set, Vec::new(), steps, Certainty::Unknown))
-        }
-        _ => None,
-    }
+    let width = if ranges.is_empty() { Some(Width::Any) } else { ranges.iter().filter_map(|r| source_width(r)).max() }?;
+    let src = if ranges.is_empty() { "any address".to_string() } else { ranges.join(", ") };
+    let steps = vec![format!("LoadBalancer service open to {src}")];
+    Some(exposure::of(width, &set, Vec::new(), steps, Certainty::Certain))
 }
 
 fn exposure_of_services(g: &mut Graph, st: &State, rels: &RelIndex) {
@@ -371,7 +401,8 @@ fn exposure_of_services(g: &mut Graph, st: &State, rels: &RelIndex) {
     let selects = rel(g, "selects");
     let mut exposed: FxHashMap<NodeId, Exposure> = FxHashMap::default();
     for (n, p) in &st.services {
-        if let Some(e) = service_exposure(p) {
+        let reach = st.nodes.reach(g.node(*n).account);
+        if let Some(e) = service_exposure(p, &reach) {
             exposed.insert(*n, e);
         }
     }

@@ -21,6 +21,7 @@ mod gcp;
 pub mod insight;
 mod intern;
 mod k8s;
+mod k8s_nodes;
 pub mod load;
 mod model;
 mod net;

@@ -5,7 +5,7 @@
 use crate::insight;
 use crate::model::{Grant, GrantBody, Graph, Why};
 use crate::uids::NodeId;
-use posture_permissions::{azure, gcp, k8s, Certainty, Level, Levels};
+use posture_permissions::{azure, azure_deny, gcp, k8s, Certainty, Level, Levels};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// One level of access on a target, with its reason.
@@ -48,6 +48,7 @@ impl K8sRole {
 pub(crate) struct PermModel {
     pub aws: crate::aws::Model,
     pub azure_roles: Vec<AzRole>,
+    pub azure_denies: Vec<azure_deny::DenyAssignment>,
     pub k8s_roles: Vec<K8sRole>,
     /// GCE instances whose access scopes do not include cloud-platform.
     pub gce_scopes_limited: FxHashSet<NodeId>,
@@ -154,7 +155,7 @@ impl Graph {
                 if !azure::scope_covers(self.uid(gr.scope), self.uid(target)) {
                     return Vec::new();
                 }
-                with(azure::levels(role.def(), kind))
+                with(azure_deny::levels_after(role.def(), kind, &self.azure_denies_on(gr.principal, target)))
             }
             GrantBody::Gcp { role } => {
                 gcp::kind_access(self.kind(target)).map_or(Vec::new(), |k| with(gcp::levels(role, k)))
@@ -166,6 +167,18 @@ impl Graph {
                 .map(|(l, _)| (l, gr.certainty))
                 .collect(),
         }
+    }
+
+    /// The deny assignments that apply to an Azure principal node on `target`.
+    pub(crate) fn azure_denies_on(&self, principal: NodeId, target: NodeId) -> Vec<&azure_deny::DenyAssignment> {
+        if self.perms.azure_denies.is_empty() {
+            return Vec::new();
+        }
+        let Some(id) = self.uid(principal).strip_prefix("azure:principal/") else {
+            return Vec::new();
+        };
+        let uid = self.uid(target);
+        self.perms.azure_denies.iter().filter(|d| d.applies(id, uid)).collect()
     }
 
     fn binding_why(&self, gr: &Grant, note: Option<String>) -> Why {
@@ -182,7 +195,7 @@ impl Graph {
             return Vec::new();
         }
         let note = Some(format!("inherited from the assignment at {}", self.name(gr.scope)));
-        azure::levels(role.def(), kind)
+        azure_deny::levels_after(role.def(), kind, &self.azure_denies_on(gr.principal, target))
             .iter()
             .map(|level| Access { level, certainty: gr.certainty, why: self.binding_why(gr, note.clone()) })
             .collect()

@@ -480,3 +480,274 @@ fn gcp_folder_and_azure_management_group_inheritance() {
     assert_eq!(names(&g, "gcp.virtual.member -can_read-> gcp.storage.bucket"), vec!["group:auditors@example.com -> b"]);
     assert_eq!(names(&g, "azure.virtual.principal -can_read-> *[stores_credentials]"), vec!["secops -> kv"]);
 }
+
+/// An organization, two folders under it and a project with a bucket under the first folder;
+/// `bindings` are (folder or organization number path, role, member).
+fn gcp_hierarchy(bindings: &[(&str, &str, &str)]) -> Graph {
+    let crm = "//cloudresourcemanager.googleapis.com";
+    let iam = |scope: &str| -> Value {
+        let list: Vec<Value> = bindings
+            .iter()
+            .filter(|(s, _, _)| *s == scope)
+            .map(|(_, role, member)| json!({"role": role, "member": member, "condition_title": null}))
+            .collect();
+        Value::Array(list)
+    };
+    let org = "organizations/1";
+    build(vec![
+        res(&format!("{crm}/{org}"), "gcp.resourcemanager.organization", org, json!({"iam_members": iam(org)}), &[]),
+        res(
+            &format!("{crm}/folders/7"),
+            "gcp.resourcemanager.folder",
+            org,
+            json!({"parent": org, "iam_members": iam("folders/7")}),
+            &[],
+        ),
+        res(
+            &format!("{crm}/folders/8"),
+            "gcp.resourcemanager.folder",
+            org,
+            json!({"parent": org, "iam_members": iam("folders/8")}),
+            &[],
+        ),
+        res(
+            &format!("{crm}/projects/42"),
+            "gcp.resourcemanager.project",
+            "shop",
+            json!({"project_id": "shop", "parent": "folders/7", "iam_members": []}),
+            &[],
+        ),
+        res("//storage.googleapis.com/projects/_/buckets/orders", "gcp.storage.bucket", "shop", json!({}), &[]),
+    ])
+}
+
+#[test]
+fn gcp_folder_and_organization_bindings_reach_the_resources_of_projects_below() {
+    let lee = r#"gcp.virtual.member[name = "user:lee@example.com"]"#;
+    let g = gcp_hierarchy(&[("folders/7", "roles/owner", "user:lee@example.com")]);
+    let q = format!("{lee} -can_admin-> gcp.storage.bucket");
+    assert_eq!(rows(&g, &q), vec![("user:lee@example.com -> orders".to_string(), Certainty::Certain)]);
+    assert_eq!(names(&g, &format!("{lee} -can_read-> gcp.storage.bucket")), vec!["user:lee@example.com -> orders"]);
+    // Owner of the folder administers the project below it.
+    assert_eq!(
+        names(
+            &g,
+            r#"gcp.virtual.member[name = "user:lee@example.com" and privileged] -can_admin-> gcp.resourcemanager.project"#
+        ),
+        vec!["user:lee@example.com -> 42"]
+    );
+    // Folders and the organization are not projects: no project scope is invented for them.
+    assert_eq!(names(&g, "gcp.resourcemanager.project"), vec!["42"]);
+
+    // Two levels up: a storage admin of the organization.
+    let g = gcp_hierarchy(&[("organizations/1", "roles/storage.admin", "group:data@example.com")]);
+    assert_eq!(
+        names(&g, r#"gcp.virtual.member[name = "group:data@example.com"] -can_write-> gcp.storage.bucket"#),
+        vec!["group:data@example.com -> orders"]
+    );
+}
+
+#[test]
+fn gcp_a_binding_on_another_folder_reaches_nothing() {
+    let lee = r#"gcp.virtual.member[name = "user:lee@example.com"]"#;
+    let g = gcp_hierarchy(&[("folders/8", "roles/owner", "user:lee@example.com")]);
+    assert!(names(&g, &format!("{lee} -*-> *")).is_empty(), "{:?}", names(&g, &format!("{lee} -*-> *")));
+    assert!(names(&g, &format!("{lee} -can_admin|can_read|can_write-> gcp.storage.bucket")).is_empty());
+    let g = gcp_hierarchy(&[]);
+    assert!(names(&g, "gcp.virtual.member -can_read|can_write|can_admin-> *").is_empty());
+}
+
+/// One cluster: its `k8s.core.cluster` (when `listed` is given), nodes with these ExternalIPs
+/// (`None`: addresses unknown), a NodePort service selecting a pod, and an internal LoadBalancer.
+fn cluster_with_nodes(c: &str, listed: Option<bool>, nodes: &[Option<&[&str]>]) -> Vec<Value> {
+    let k =
+        |uid: &str, kind: &str, attrs: Value, rels: &[(&str, &str)]| res(&format!("{c}/{uid}"), kind, c, attrs, rels);
+    let mut out = Vec::new();
+    if let Some(l) = listed {
+        out.push(k(
+            &format!("_cluster/Cluster/{c}"),
+            "k8s.core.cluster",
+            json!({"source": "api", "nodes_listed": l}),
+            &[],
+        ));
+    }
+    for (i, ips) in nodes.iter().enumerate() {
+        let attrs = match ips {
+            Some(ips) => json!({"internal_ips": [format!("10.0.0.{i}")], "external_ips": ips}),
+            None => json!({}),
+        };
+        out.push(k(&format!("_cluster/Node/{c}-n{i}"), "k8s.core.node", attrs, &[]));
+    }
+    out.push(k("a/Pod/web", "k8s.core.pod", json!({"namespace": "a"}), &[]));
+    let pod = format!("{c}/a/Pod/web");
+    out.push(k(
+        "a/Service/web",
+        "k8s.core.service",
+        json!({"namespace": "a", "type": "NodePort", "ports": [{"protocol": "TCP", "port": 80, "node_port": 30080}]}),
+        &[("selects", pod.as_str())],
+    ));
+    out.push(k(
+        "a/Service/internal",
+        "k8s.core.service",
+        json!({"namespace": "a", "type": "LoadBalancer", "internal_load_balancer": true,
+               "ports": [{"protocol": "TCP", "port": 443, "node_port": 31443}]}),
+        &[],
+    ));
+    out
+}
+
+fn exposed_in(g: &Graph, kind: &str, cluster: &str) -> Vec<(String, String)> {
+    let q = format!(r#"{kind}[exposed_to_internet and account = "{cluster}"]"#);
+    let c = query::Compiled::new(g, query::parse(&q).unwrap()).unwrap();
+    c.run(100)
+        .rows
+        .iter()
+        .map(|r| {
+            let n = r.chain[0];
+            let e = g.exposure(n).expect("an exposed node has its exposure");
+            (
+                g.name(n).to_string(),
+                format!("{:?} {}", e.certainty, e.ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kubernetes_node_ports_are_as_exposed_as_the_nodes() {
+    let mut estate = cluster_with_nodes("open", Some(true), &[Some(&[]), Some(&["52.1.2.3"])]);
+    estate.extend(cluster_with_nodes("closed", Some(true), &[Some(&[]), Some(&[])]));
+    estate.extend(cluster_with_nodes("nodeless", None, &[]));
+    estate.extend(cluster_with_nodes("partial", Some(false), &[Some(&[])]));
+    estate.extend(cluster_with_nodes("manifest", Some(true), &[None]));
+    let g = build(estate);
+
+    // Some node has an ExternalIP: the node ports of both services are open, unless a cloud
+    // firewall in front of the nodes closes them (conditional).
+    let mut open = exposed_in(&g, "k8s.core.service", "open");
+    open.sort();
+    assert_eq!(
+        open,
+        vec![
+            ("internal".to_string(), "Conditional tcp/31443".to_string()),
+            ("web".to_string(), "Conditional tcp/30080".to_string())
+        ]
+    );
+    assert_eq!(exposed_in(&g, "k8s.core.pod", "open"), vec![("web".to_string(), "Conditional tcp/30080".to_string())]);
+    let web = g.find("open/a/Service/web").unwrap();
+    let steps = &g.exposure(web).unwrap().steps;
+    assert!(steps.iter().any(|s| s.contains("open-n1 (52.1.2.3)")), "{steps:?}");
+
+    // Every node listed, none with an ExternalIP: not exposed.
+    assert!(exposed_in(&g, "k8s.core.service", "closed").is_empty());
+    assert!(exposed_in(&g, "k8s.core.pod", "closed").is_empty());
+
+    // No node collected, a partial listing, or nodes of unknown addresses: unknown, never closed.
+    for cluster in ["nodeless", "partial", "manifest"] {
+        assert_eq!(
+            exposed_in(&g, "k8s.core.service", cluster),
+            vec![("web".to_string(), "Unknown tcp/30080".to_string())],
+            "{cluster}: a NodePort stays unknown; an internal load balancer is judged by itself"
+        );
+    }
+}
+
+fn azure_estate(deny: Option<Value>) -> Graph {
+    let rg = "/subscriptions/s1/resourcegroups/rg-app";
+    let assign = |id: &str, principal: &str, name: &str, role: &str| {
+        res(
+            &format!("/subscriptions/s1/providers/microsoft.authorization/roleassignments/{id}"),
+            "azure.authorization.role_assignment",
+            "s1",
+            json!({"principal_id": principal, "principal_type": "User", "principal_display_name": name, "role_definition_id": "",
+                   "role_name": role, "scope": "/subscriptions/s1", "condition": null}),
+            &[],
+        )
+    };
+    let mut v = vec![
+        res("/subscriptions/s1", "azure.resources.subscription", "s1", json!({}), &[]),
+        res(
+            &format!("{rg}/providers/microsoft.storage/storageaccounts/st"),
+            "azure.storage.account",
+            "s1",
+            json!({}),
+            &[],
+        ),
+        res(&format!("{rg}/providers/microsoft.keyvault/vaults/kv"), "azure.keyvault.vault", "s1", json!({}), &[]),
+        res(
+            "/subscriptions/s1/resourcegroups/rg-other/providers/microsoft.storage/storageaccounts/free",
+            "azure.storage.account",
+            "s1",
+            json!({}),
+            &[],
+        ),
+        assign("a1", "u-ana", "ana", "Owner"),
+        assign("a3", "u-ana", "ana", "Key Vault Secrets User"),
+        assign("a2", "u-bo", "bo", "Storage Blob Data Reader"),
+    ];
+    if let Some(attrs) = deny {
+        v.push(res(
+            &format!("{rg}/providers/microsoft.authorization/denyassignments/d1"),
+            "azure.authorization.deny_assignment",
+            "s1",
+            attrs,
+            &[],
+        ));
+    }
+    build(v)
+}
+
+fn deny_attrs(child_scopes: bool, exclude: Value) -> Value {
+    json!({"deny_assignment_name": "managed app lock", "scope": "/subscriptions/s1/resourcegroups/rg-app", "scope_type": "resource_group",
+           "do_not_apply_to_child_scopes": !child_scopes,
+           "permissions": [{"actions": ["*"], "not_actions": ["*/read"], "data_actions": ["*"], "not_data_actions": []}],
+           "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}], "exclude_principals": exclude})
+}
+
+#[test]
+fn azure_deny_assignments_take_away_what_roles_allow_at_and_below_their_scope() {
+    let reach = |g: &Graph, who: &str, edge: &str| -> Vec<String> {
+        let mut n = names(
+            g,
+            &format!(
+                r#"azure.virtual.principal[name = {who}] -{edge}-> azure.*[kind = "azure.storage.account" or kind = "azure.keyvault.vault"]"#
+            ),
+        );
+        n.sort();
+        n
+    };
+    let open = azure_estate(None);
+    assert_eq!(reach(&open, "ana", "can_read"), vec!["ana -> free", "ana -> kv", "ana -> st"]);
+    assert_eq!(reach(&open, "bo", "can_read"), vec!["bo -> free", "bo -> st"]);
+
+    let g = azure_estate(Some(deny_attrs(true, json!([{"id": "u-bo", "type": "User"}]))));
+    // Everyone but bo is denied every action but reads in rg-app: listKeys, blob and secret reads.
+    assert_eq!(reach(&g, "ana", "can_read"), vec!["ana -> free"]);
+    assert_eq!(reach(&g, "ana", "can_admin"), vec!["ana -> free"]);
+    assert_eq!(reach(&g, "bo", "can_read"), vec!["bo -> free", "bo -> st"], "excluded from the deny");
+    // The subscription itself is above the deny's scope: ana stays its administrator.
+    assert_eq!(
+        names(&g, "azure.virtual.principal[privileged] -can_admin-> azure.resources.subscription"),
+        vec!["ana -> s1"]
+    );
+
+    // A deny at the resource group only does not reach the resources in it.
+    let g = azure_estate(Some(deny_attrs(false, json!([]))));
+    assert_eq!(reach(&g, "ana", "can_read"), vec!["ana -> free", "ana -> kv", "ana -> st"]);
+    // Unknown exclusions: the deny cannot be applied and access is not hidden on a guess.
+    let mut unknown = deny_attrs(true, json!([]));
+    unknown.as_object_mut().unwrap().remove("exclude_principals");
+    assert_eq!(reach(&azure_estate(Some(unknown)), "ana", "can_read"), vec!["ana -> free", "ana -> kv", "ana -> st"]);
+}
+
+#[test]
+fn azure_a_deny_on_assigning_roles_removes_the_administrator_edge() {
+    let deny = json!({"deny_assignment_name": "no role changes", "scope": "/subscriptions/s1", "do_not_apply_to_child_scopes": false,
+        "permissions": [{"actions": ["Microsoft.Authorization/*/write"], "not_actions": [], "data_actions": [], "not_data_actions": []}],
+        "principals": [{"id": "u-ana", "type": "User"}], "exclude_principals": []});
+    let g = azure_estate(Some(deny));
+    assert!(names(&g, "azure.virtual.principal[name = ana] -can_admin-> azure.resources.subscription").is_empty());
+    assert!(names(&g, "azure.virtual.principal[privileged]").is_empty());
+    // Reading is not denied.
+    assert_eq!(names(&g, "azure.virtual.principal[name = ana] -can_read-> azure.keyvault.vault"), vec!["ana -> kv"]);
+}

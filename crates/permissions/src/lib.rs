@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod azure;
+pub mod azure_deny;
 mod data;
 pub mod gcp;
 pub mod k8s;

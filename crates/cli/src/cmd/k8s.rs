@@ -113,13 +113,17 @@ pub fn dump_to_snapshots(args: &K8sDumpArgs) -> Result<(Vec<PathBuf>, Option<tem
     let mut out = Vec::new();
     for (i, (cluster, files)) in clusters.iter().enumerate() {
         let mut body = Body::create(&dir.path().join(format!("body-{i}.ndjson")))?;
-        // The cluster itself: the anchor of checks on what must run once per cluster.
-        let origin = posture_model::Origin::Snapshot { file: files.first().map(|f| f.display().to_string()).unwrap_or_default() };
-        body.add(&posture_collect_k8s::cluster_resource(cluster, &origin, posture_collect_k8s::ClusterFacts::default()))?;
         let mut issues = Vec::new();
+        let mut nodes = 0;
         for file in files {
-            import_file(file, cluster, &mut body, &mut issues)?;
+            nodes += import_file(file, cluster, &mut body, &mut issues)?;
         }
+        // The cluster itself: the anchor of checks on what must run once per cluster. A dump is
+        // the whole cluster, so its nodes were all listed when it holds some and read cleanly;
+        // a dump without nodes cannot tell.
+        let origin = posture_model::Origin::Snapshot { file: files.first().map(|f| f.display().to_string()).unwrap_or_default() };
+        let facts = posture_collect_k8s::ClusterFacts { nodes_listed: (nodes > 0).then_some(issues.is_empty()), ..Default::default() };
+        body.add(&posture_collect_k8s::cluster_resource(cluster, &origin, facts))?;
         eprintln!("imported {} resources of cluster {cluster}; {} problem(s) recorded", body.count, issues.len());
         let path = match &args.save_snapshot {
             Some(p) => p.clone(),
@@ -132,15 +136,18 @@ pub fn dump_to_snapshots(args: &K8sDumpArgs) -> Result<(Vec<PathBuf>, Option<tem
     Ok((out, keep))
 }
 
-fn import_file(file: &Path, cluster: &str, body: &mut Body, issues: &mut Vec<SnapshotIssue>) -> Result<()> {
+/// Imports one dump file; returns how many nodes it held.
+fn import_file(file: &Path, cluster: &str, body: &mut Body, issues: &mut Vec<SnapshotIssue>) -> Result<usize> {
     let name = file.display().to_string();
     let input = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
     let mut failed: Option<std::io::Error> = None;
+    let mut nodes = 0;
     let stats = posture_collect_k8s::dump::import_dump(
         input,
         &name,
         cluster,
         |r| {
+            nodes += usize::from(r.kind == "k8s.core.node");
             if failed.is_none() {
                 failed = body.add(&r).err();
             }
@@ -154,7 +161,7 @@ fn import_file(file: &Path, cluster: &str, body: &mut Body, issues: &mut Vec<Sna
         "{name}: {} objects, {} resources, {} of kinds not assessed, {} unreadable",
         stats.objects, stats.resources, stats.skipped, stats.failed
     );
-    Ok(())
+    Ok(nodes)
 }
 
 /// The name starts every uid (`cluster/namespace/Kind/name`), so it cannot hold a `/`.

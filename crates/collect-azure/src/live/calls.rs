@@ -165,6 +165,7 @@ pub struct SubCall {
 pub const SUBSCRIPTION: &[SubCall] = &[
     SubCall { name: "roleAssignments", path: "providers/Microsoft.Authorization/roleAssignments", api: "2022-04-01", how: How::List, child: "microsoft.authorization/roleassignments", listing: true },
     SubCall { name: "roleDefinitions", path: "providers/Microsoft.Authorization/roleDefinitions", api: "2022-04-01", how: How::List, child: "microsoft.authorization/roledefinitions", listing: true },
+    SubCall { name: "denyAssignments", path: "providers/Microsoft.Authorization/denyAssignments", api: "2022-04-01", how: How::List, child: "microsoft.authorization/denyassignments", listing: true },
     SubCall { name: "pricings", path: "providers/Microsoft.Security/pricings", api: "2024-01-01", how: How::List, child: "microsoft.security/pricings", listing: true },
     SubCall { name: "securityContacts", path: "providers/Microsoft.Security/securityContacts", api: "2020-01-01-preview", how: How::List, child: "microsoft.security/securitycontacts", listing: false },
     SubCall { name: "settings", path: "providers/Microsoft.Security/settings", api: "2022-05-01", how: How::List, child: "microsoft.security/settings", listing: false },

@@ -7,6 +7,7 @@ pub mod authz;
 pub mod common;
 pub mod compute;
 pub mod db;
+pub mod deny;
 pub mod keyvault;
 pub mod network;
 pub mod resources;
@@ -51,6 +52,7 @@ pub fn mapper(rtype: &str) -> Option<MapFn> {
         "microsoft.containerservice/managedclusters" => aks::cluster,
         "microsoft.authorization/roleassignments" => authz::assignment,
         "microsoft.authorization/roledefinitions" => authz::definition,
+        "microsoft.authorization/denyassignments" => deny::deny_assignment,
         "microsoft.resources/subscriptions" => resources::subscription,
         "microsoft.resources/subscriptions/resourcegroups" | "microsoft.resources/resourcegroups" => resources::resource_group,
         "microsoft.security/pricings" => resources::pricing,

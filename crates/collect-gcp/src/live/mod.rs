@@ -20,6 +20,8 @@ use tokio::sync::mpsc::Sender;
 
 /// Asset types Posture reads (mapped kinds and the types folded into them).
 pub const ASSET_TYPES: &[&str] = &[
+    "cloudresourcemanager.googleapis.com/Organization",
+    "cloudresourcemanager.googleapis.com/Folder",
     "cloudresourcemanager.googleapis.com/Project",
     "compute.googleapis.com/Project",
     "compute.googleapis.com/Instance",

@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod data;
+pub mod hierarchy;
 pub mod iam;
 pub mod project;
 
@@ -32,6 +33,8 @@ pub fn mapper(asset_type: &str) -> Option<MapFn> {
         "compute.googleapis.com/TargetHttpsProxy" | "compute.googleapis.com/RegionTargetHttpsProxy" => compute::https_proxy,
         "compute.googleapis.com/TargetSslProxy" => compute::ssl_proxy,
         "cloudresourcemanager.googleapis.com/Project" => project::project,
+        hierarchy::FOLDER => hierarchy::folder,
+        hierarchy::ORGANIZATION => hierarchy::organization,
         "iam.googleapis.com/ServiceAccount" => iam::service_account,
         "cloudkms.googleapis.com/CryptoKey" => iam::crypto_key,
         "apikeys.googleapis.com/Key" => iam::api_key,

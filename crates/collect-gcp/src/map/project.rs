@@ -80,15 +80,7 @@ pub fn project(a: &Asset, ctx: &Ctx) -> Option<Resource> {
             "lifecycle_state",
             str_at(d, &["lifecycleState"]).or_else(|| str_at(d, &["state"])).and_then(|s| posture_collect_cloud::json::one_of(s, &["ACTIVE", "DELETE_REQUESTED"])),
         );
-        let parent = match get(d, "parent") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(p) => match (str_at(p, &["type"]), str_at(p, &["id"])) {
-                (Some(t), Some(i)) => Some(format!("{}s/{i}", t.trim_end_matches('s'))),
-                _ => None,
-            },
-            None => None,
-        };
-        x.put("parent", parent);
+        x.put("parent", parent_of(d));
     }
     if let Some(members) = iam_members(a, ctx) {
         x.set("iam_principals", principals(&members));
@@ -168,7 +160,7 @@ fn alerted_metrics(alerts: Vec<&Value>) -> BTreeSet<String> {
     out
 }
 
-fn principals(members: &[Value]) -> Vec<Value> {
+pub(crate) fn principals(members: &[Value]) -> Vec<Value> {
     let mut by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for m in members {
         if let (Some(member), Some(role)) = (str_at(m, &["member"]), str_at(m, &["role"])) {
@@ -176,4 +168,16 @@ fn principals(members: &[Value]) -> Vec<Value> {
         }
     }
     by.into_iter().map(|(m, roles)| json!({"member": m, "roles": roles})).collect()
+}
+
+/// `parent` as a string (`folders/N`) or as `{type, id}` (`{"type": "folder", "id": "N"}`) → `folders/N`.
+pub(crate) fn parent_of(d: &Value) -> Option<String> {
+    match get(d, "parent") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(p) => match (str_at(p, &["type"]), str_at(p, &["id"])) {
+            (Some(t), Some(i)) => Some(format!("{}s/{i}", t.trim_end_matches('s'))),
+            _ => None,
+        },
+        None => None,
+    }
 }

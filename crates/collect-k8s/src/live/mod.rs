@@ -1,6 +1,7 @@
 //! Live collection from a cluster's API server.
 //!
-//! Namespaces are listed first (their names serve the per-namespace fallback), then every other
+//! Namespaces are listed first (their names serve the per-namespace fallback), then nodes (the
+//! `k8s.core.cluster` resource says whether they were all listed: `nodes_listed`), then every other
 //! type, each as a task under a small concurrency bound, page by page (`limit` + `continue`).
 //! A failed listing is an issue located `cluster/<resource>:list` (or
 //! `cluster/<namespace>/<resource>:list` for one namespace) and the rest goes on; only an
@@ -153,7 +154,13 @@ pub async fn collect(
         }
         Err((f, _)) => shared.issue(format!("{cluster}/{}:list", first.plural), &f),
     }
-    shared.emit_cluster(&cfg.server).await;
+    // Nodes before the cluster resource, which says whether they were all listed.
+    let (nodes, rest): (Vec<&ApiType>, Vec<&ApiType>) = rest.iter().partition(|t| t.kind == "Node");
+    let mut nodes_listed = true;
+    for t in nodes {
+        nodes_listed &= shared.list_all(t).await;
+    }
+    shared.emit_cluster(&cfg.server, nodes_listed).await;
     let limit = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for api_type in rest {
@@ -200,6 +207,15 @@ impl Shared {
             Err((f, 0)) if f.kind == FailureKind::Denied && t.namespaced => self.per_namespace(t, f).await,
             Err((f, _)) => self.issue(location, &f),
         }
+    }
+
+    /// Lists a cluster-scoped type; whether every object was listed and mapped.
+    async fn list_all(&self, t: &ApiType) -> bool {
+        let location = format!("{}/{}:list", self.cluster, t.plural);
+        if let Err((f, _)) = self.list(t, None).await {
+            self.issue(location.clone(), &f);
+        }
+        !lock(&self.issues).iter().any(|i| i.location == location)
     }
 
     async fn per_namespace(&self, t: &ApiType, cluster_wide: Failure) {
@@ -253,12 +269,12 @@ impl Shared {
     }
 
     /// Sends the `k8s.core.cluster` resource, with the server version when `/version` answers.
-    async fn emit_cluster(&self, server: &str) {
+    async fn emit_cluster(&self, server: &str, nodes_listed: bool) {
         let body = self.client.get("/version").await.ok();
         let parsed: Option<Value> = body.and_then(|b| serde_json::from_slice(&b).ok());
         let version = parsed.as_ref().and_then(|v| v.get("gitVersion")).and_then(Value::as_str);
         let origin = Origin::Api { service: "v1".into() };
-        let facts = crate::ClusterFacts { server: Some(server), server_version: version };
+        let facts = crate::ClusterFacts { server: Some(server), server_version: version, nodes_listed: Some(nodes_listed) };
         // A closed receiver means the caller gave up; nothing left to do with it.
         if self.tx.send(crate::cluster_resource(&self.cluster, &origin, facts)).await.is_ok() {
             self.resources.fetch_add(1, Ordering::Relaxed);

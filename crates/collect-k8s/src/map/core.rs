@@ -125,9 +125,10 @@ fn pod_cidrs(spec: Option<&Value>) -> Option<Value> {
     }
 }
 
+/// The addresses of one type; absent (unknown) when the node reported none (a manifest).
 fn addresses(list: Option<&Value>, kind: &str) -> Option<Value> {
     let items = match list {
-        None | Some(Value::Null) => return Some(Value::Array(Vec::new())),
+        None | Some(Value::Null) => return None,
         Some(Value::Array(l)) => l,
         Some(_) => return None,
     };
