@@ -2,6 +2,9 @@
 //! per test on its own port so estates stay apart. `.ci/run` installs moto into target/moto-venv;
 //! elsewhere set MOTO_SERVER to a `moto_server` executable.
 
+#[path = "aws/rds.rs"]
+mod rds;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
@@ -292,7 +295,7 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
 
     // The healthy twins pass: no open finding of any state on them for these rules.
     let open = findings(&db, dir.path(), url, "unknown", CHECKED);
-    for healthy in ["bob", "nw-app-data", "web", "org-trail", &id("app")] {
+    for healthy in ["bob", "nw-app-data", "web", "org-trail", "ledger-db", &id("app")] {
         assert!(!open.iter().any(|(_, n)| n == healthy), "{healthy} is unknown: {open:?}");
     }
     // Encryption on volumes: the seeded plain volume and the two unencrypted root volumes fail.
@@ -360,6 +363,8 @@ fn a_seeded_estate_gives_exactly_its_misconfigurations() {
     assert!(!open_more.contains(&("AWS.CLOUDWATCH.3".into(), "org-trail".into())), "{open_more:?}");
     assert_conforms(&snap);
     assert_new_kinds(&snap, &ids);
+    rds::assert_kinds(&snap);
+    rds::assert_findings(&db, dir.path(), url);
 
     // Object-level events of nw-app-data only are recorded by a logging trail; one Elastic IP is idle.
     let expected_network = pairs(&[
@@ -546,10 +551,12 @@ fn aws_config_exports_import_into_the_same_findings_and_bad_items_are_recorded()
     assert!(issues.iter().any(|i| i.contains("items.ndjson#3") && i.contains("no configuration")), "{issues:#?}");
     assert_eq!(report["complete"], Value::Bool(false), "an import with bad items is partial");
     // The network interface item, an unmapped type before, is now one of them, and items.ndjson
-    // adds a group, a route table, internet and NAT gateways and two Elastic IPs.
-    assert_eq!(report["resources"], 26, "{report}");
+    // adds a group, a route table, internet and NAT gateways, two Elastic IPs and an RDS event
+    // subscription.
+    assert_eq!(report["resources"], 27, "{report}");
     assert_conforms(&snap);
     let all = snapshot_resources(&snap);
+    rds::assert_config_subscription(&all, &db, dir.path());
     let eni = find(&all, "aws.ec2.network_interface", "eni-0123456789abcdef0");
     assert_eq!(eni.attrs["security_group_ids"], serde_json::json!([]));
     let bot = find(&all, "aws.iam.user", "deploy-bot");

@@ -127,6 +127,16 @@ ct.put_event_selectors(TrailName="scratch-trail", EventSelectors=[{"ReadWriteTyp
 rds.create_db_instance(DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro",
                        MasterUsername="admin", MasterUserPassword="not-a-real-one", AllocatedStorage=20,
                        PubliclyAccessible=True, StorageEncrypted=False, BackupRetentionPeriod=1)  # AWS.RDS.1, .2, .3
+# orders-db stays on its default group, of which moto lists no parameters: AWS.RDS.14 is unknown there.
+# ledger-db's own group forces TLS (AWS.RDS.14 passes); an engine default would count as well.
+rds.create_db_parameter_group(DBParameterGroupName="pg16-tls", DBParameterGroupFamily="postgres16",
+                              Description="postgres 16 with forced TLS")
+rds.modify_db_parameter_group(DBParameterGroupName="pg16-tls", Parameters=[
+    {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+rds.create_db_instance(DBInstanceIdentifier="ledger-db", Engine="postgres", EngineVersion="16.3",
+                       DBInstanceClass="db.t3.micro", MasterUsername="ledger", MasterUserPassword="not-a-real-one",
+                       AllocatedStorage=20, PubliclyAccessible=False, StorageEncrypted=True, BackupRetentionPeriod=7,
+                       DBParameterGroupName="pg16-tls")
 
 # --- Lambda ------------------------------------------------------------------------------------
 buf = io.BytesIO()
@@ -139,6 +149,11 @@ lam.create_function(FunctionName="nightly-export", Runtime="python3.12", Role=fn
 # the other CIS 4.x filters are missing, so e.g. AWS.CLOUDWATCH.1 fails on org-trail) -------------
 alerts = sns.create_topic(Name="security-alerts", Attributes={"KmsMasterKeyId": rotated["Arn"]})["TopicArn"]
 sns.subscribe(TopicArn=alerts, Protocol="email", Endpoint="secops@example.com")
+# Every category of every DB instance reaches the alerts topic (AWS.RDS.31 passes); no subscription
+# covers parameter groups or DB security groups (AWS.RDS.32, .33: unknown in a collection narrowed
+# to one region, which proves no absence).
+rds.create_event_subscription(SubscriptionName="db-instance-events", SnsTopicArn=alerts, SourceType="db-instance",
+                              Enabled=True)
 logs.put_metric_filter(logGroupName="org-trail-events", filterName="RootAccountUsage",
                        filterPattern='{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
                        metricTransformations=[{"metricName": "RootAccountUsage", "metricNamespace": "SecurityMonitoring", "metricValue": "1"}])

@@ -46,6 +46,7 @@ pub fn map(item: &Item, file: &str, problems: &mut Vec<String>) -> Mapped {
         "AWS::EC2::EIP" => map_more::eip(item, file),
         "AWS::IAM::Policy" => iam_policy(item, file, problems),
         "AWS::RDS::DBInstance" => rds_instance(item, file),
+        "AWS::RDS::EventSubscription" => map_more::rds_event_subscription(item, file),
         "AWS::KMS::Key" => kms_key(item, file),
         "AWS::CloudTrail::Trail" => trail(item, file),
         "AWS::Lambda::Function" => lambda(item, file, problems),
@@ -750,7 +751,7 @@ mod tests {
         "AWS::IAM::Policy", "AWS::RDS::DBInstance", "AWS::KMS::Key", "AWS::CloudTrail::Trail", "AWS::Lambda::Function",
         "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::EKS::Cluster", "AWS::ECR::Repository",
         "AWS::IAM::Group", "AWS::EC2::RouteTable", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway",
-        "AWS::EC2::NetworkInterface", "AWS::EC2::EIP",
+        "AWS::EC2::NetworkInterface", "AWS::EC2::EIP", "AWS::RDS::EventSubscription",
     ];
     const KEYS: &[&str] = &[
         "name", "groupId", "ipPermissions", "ipv4Ranges", "fromPort", "toPort", "ipProtocol", "instanceId", "state",
@@ -759,7 +760,8 @@ mod tests {
         "logging", "clusterLogging", "encryptionConfig", "Policy", "RedrivePolicy", "sSEDescription", "grantList",
         "imageScanningConfiguration", "lifecyclePolicy", "repositoryPolicyText", "rules", "PublicAccessBlockConfiguration",
         "groupPolicyList", "policyDocument", "policyName", "routes", "associations", "main", "natGatewayAddresses", "association",
-        "attachment", "groups", "allocationId", "associationId",
+        "attachment", "groups", "allocationId", "associationId", "custSubscriptionId", "sourceIdsList",
+        "eventCategoriesList", "enabled",
     ];
 
     fn value() -> impl proptest::strategy::Strategy<Value = Value> {

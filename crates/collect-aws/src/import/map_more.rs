@@ -1,9 +1,10 @@
-//! AWS Config items of IAM groups, inline policies and the EC2 network plumbing (route tables,
-//! internet and NAT gateways, network interfaces, Elastic IPs), through the live collector's
-//! attribute builders. Config's configuration is the describe answer in camelCase.
+//! AWS Config items of IAM groups, inline policies, the EC2 network plumbing (route tables,
+//! internet and NAT gateways, network interfaces, Elastic IPs) and RDS event subscriptions,
+//! through the live collector's attribute builders. Config's configuration is the describe answer in camelCase.
 
-use super::item::{flag, list, path, strings, text, Item};
+use super::item::{field, flag, list, path, strings, text, Item};
 use crate::services::ec2_network::{self as net, Eni, ROUTE_FIELDS};
+use crate::services::rds_events::{self, Subscription};
 use crate::services::{iam_group, iam_inline};
 use posture_model::Resource;
 use serde_json::{json, Value};
@@ -130,6 +131,26 @@ pub fn eip(item: &Item, file: &str) -> Resource {
     r
 }
 
+/// An RDS event subscription: Config's copy of the `DescribeEventSubscriptions` entry (the
+/// CloudFormation property names are read too). A list Config left out stays unknown.
+pub fn rds_event_subscription(item: &Item, file: &str) -> Resource {
+    let c = &item.conf;
+    let name = text(c, "custSubscriptionId").or(text(c, "subscriptionName")).map_or_else(|| item.display_name(), str::to_string);
+    let uid = text(c, "eventSubscriptionArn").map(str::to_string).unwrap_or_else(|| item.arn_or("rds", &format!("es:{name}")));
+    let mut r = item.resource(uid, rds_events::KIND, &name, file);
+    let texts = |keys: [&str; 2]| keys.iter().find_map(|k| field(c, k)).and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect());
+    r.attrs = rds_events::attrs(&Subscription {
+        name: &name,
+        sns_topic_arn: text(c, "snsTopicArn"),
+        source_type: text(c, "sourceType").filter(|t| *t != "all"),
+        source_ids: texts(["sourceIdsList", "sourceIds"]),
+        event_categories: texts(["eventCategoriesList", "eventCategories"]),
+        enabled: flag(c, "enabled"),
+        status: text(c, "status"),
+    });
+    r
+}
+
 /// The user's group names (Config's `groupList`) as `member_of` relations to the groups' ARNs.
 pub fn member_of(r: &mut Resource, c: &Value, account: &str) {
     for g in strings(c, "groupList") {
@@ -212,5 +233,34 @@ mod tests {
             "associationId": "eipassoc-3", "instanceId": "i-1"})), "f");
         assert_eq!(used.attrs["association_id"], "eipassoc-3");
         assert_eq!(used.related("attached_to").collect::<Vec<_>>(), vec!["arn:aws:ec2:eu-west-1:111122223333:instance/i-1"]);
+    }
+
+    #[test]
+    fn an_event_subscription_item_maps_to_the_live_attributes() {
+        let conf = json!({"customerAwsId": "111122223333", "custSubscriptionId": "db-alerts",
+            "snsTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops", "status": "active", "sourceType": "db-instance",
+            "sourceIdsList": [], "eventCategoriesList": ["failure", "maintenance"], "enabled": true,
+            "eventSubscriptionArn": "arn:aws:rds:eu-west-1:111122223333:es:db-alerts"});
+        let r = rds_event_subscription(&item("AWS::RDS::EventSubscription", conf), "f");
+        assert_eq!((r.uid.as_str(), r.kind.as_str(), r.name.as_str()), ("arn:aws:rds:eu-west-1:111122223333:es:db-alerts", "aws.rds.event_subscription", "db-alerts"));
+        assert_eq!(
+            Value::Object(r.attrs),
+            json!({"subscription_name": "db-alerts", "sns_topic_arn": "arn:aws:sns:eu-west-1:111122223333:ops",
+                   "source_type": "db-instance", "source_ids": [], "event_categories": ["failure", "maintenance"],
+                   "enabled": true, "status": "active"})
+        );
+    }
+
+    #[test]
+    fn an_event_subscription_in_cloudformation_shape_keeps_what_it_tells() {
+        let conf = json!({"SubscriptionName": "everything", "SnsTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops",
+            "SourceType": "all", "Enabled": "true"});
+        let r = rds_event_subscription(&item("AWS::RDS::EventSubscription", conf), "f");
+        assert_eq!(r.uid, "arn:aws:rds:eu-west-1:111122223333:es:everything");
+        assert_eq!(
+            Value::Object(r.attrs),
+            json!({"subscription_name": "everything", "sns_topic_arn": "arn:aws:sns:eu-west-1:111122223333:ops",
+                   "source_type": null, "enabled": true, "status": null})
+        );
     }
 }

@@ -20,6 +20,8 @@ mod lambda;
 mod logs;
 mod organizations;
 mod rds;
+pub(crate) mod rds_events;
+mod rds_params;
 pub(crate) mod s3;
 mod secretsmanager;
 mod securityhub;

@@ -1,4 +1,5 @@
-//! RDS: database instances and clusters, and the snapshots of both with whom they are shared.
+//! RDS: database instances and clusters, the snapshots of both with whom they are shared, the
+//! parameter groups the instances use (`rds_params`) and the event subscriptions (`rds_events`).
 
 use super::{arn, obj, relate, resource, set, time};
 use crate::error::Failure;
@@ -6,23 +7,31 @@ use crate::out::{Out, Scope};
 use aws_config::SdkConfig;
 use aws_sdk_rds::Client;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 const PER_REGION: usize = 8;
 
 pub async fn collect(config: &SdkConfig, scope: &Scope, out: &Out) {
     let rds = Client::new(config);
-    instances(&rds, scope, out).await;
+    let groups = instances(&rds, scope, out).await;
+    super::rds_params::collect(&rds, scope, out, &groups).await;
+    super::rds_events::collect(&rds, scope, out).await;
     clusters(&rds, scope, out).await;
     snapshots(&rds, scope, out).await;
     cluster_snapshots(&rds, scope, out).await;
 }
 
-async fn instances(rds: &Client, scope: &Scope, out: &Out) {
+/// Emits the instances; returns the names of the DB parameter groups they use.
+async fn instances(rds: &Client, scope: &Scope, out: &Out) -> BTreeSet<String> {
+    let mut groups = BTreeSet::new();
     let mut pages = rds.describe_db_instances().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = match page {
             Ok(p) => p,
-            Err(e) => return out.list_failed(scope, "DescribeDBInstances", &Failure::from_sdk(&e)),
+            Err(e) => {
+                out.list_failed(scope, "DescribeDBInstances", &Failure::from_sdk(&e));
+                return groups;
+            }
         };
         for d in page.db_instances() {
             let id = d.db_instance_identifier().unwrap_or_default();
@@ -69,9 +78,14 @@ async fn instances(rds: &Client, scope: &Scope, out: &Out) {
             if let Some(v) = d.db_subnet_group().and_then(|g| g.vpc_id()) {
                 relate(&mut r, "in_vpc", arn(scope, "ec2", &format!("vpc/{v}")));
             }
+            for name in d.db_parameter_groups().iter().filter_map(|g| g.db_parameter_group_name()) {
+                relate(&mut r, "uses_parameter_group", super::rds_params::group_arn(scope, name));
+                groups.insert(name.to_string());
+            }
             out.emit(r).await;
         }
     }
+    groups
 }
 
 async fn clusters(rds: &Client, scope: &Scope, out: &Out) {
