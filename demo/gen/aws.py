@@ -120,6 +120,19 @@ def doc(*statements):
     return {"version": "2012-10-17", "statements": list(statements)}
 
 
+# Inline policy documents by name, as the collector reads them (GetUserPolicy / GetRolePolicy).
+INLINE_DOCS = {
+    "sftp-drop-bucket-rw": doc(stmt("Allow", ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                                    ["arn:aws:s3:::northwind-prod-sftp-drop", "arn:aws:s3:::northwind-prod-sftp-drop/*"])),
+    # A data engineer's shortcut from years ago: every S3 action on everything (AWS.IAM.32).
+    "etl-s3-scratch": doc(stmt("Allow", ["s3:*"], ["*"])),
+}
+
+
+def inline_policies(names):
+    return [{"policy_name": n, "document": INLINE_DOCS[n]} for n in names]
+
+
 def trust(principals, conditions=()):
     return doc(stmt("Allow", ["sts:AssumeRole"], [], principals, conditions))
 
@@ -239,6 +252,7 @@ def user(account, name, days, *, path="/", console=False, pw_used=None, pw_chang
         "access_keys": access_keys,
         "attached_policies": [policy_ref(a) for a in attached],
         "inline_policy_names": list(inline),
+        "inline_policies": inline_policies(inline),
         "groups": list(groups),
         "permissions_boundary_arn": None,
     }
@@ -258,6 +272,7 @@ def role(account, name, trust_doc, attached=(), inline=(), days=500, last_used=1
         "trust_policy": trust_doc,
         "attached_policies": [policy_ref(a) for a in attached],
         "inline_policy_names": list(inline),
+        "inline_policies": inline_policies(inline),
         "permissions_boundary_arn": None,
         "is_service_linked": path.startswith("/aws-service-role/"),
         "last_used_date": at(last_used, 6) if last_used is not None else None,

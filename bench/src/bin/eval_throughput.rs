@@ -7,7 +7,7 @@
 
 use posture_bench::{load_templates, synthesize, Rng};
 use posture_model::{Resource, ResultState};
-use posture_rules::{Lookup, RuleSet};
+use posture_rules::{AppliesMemo, Lookup, RuleSet};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -25,9 +25,11 @@ fn main() -> anyhow::Result<()> {
     let lookup: HashMap<String, Resource> = estate.iter().map(|r| (r.uid.clone(), r.clone())).collect();
     let rules = RuleSet::builtin().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let run = |batch: &[Resource], counts: &mut [u64; 5]| {
+        let mut memo = AppliesMemo::default();
         for r in batch {
+            memo.clear();
             for &i in rules.for_kind(&r.kind) {
-                let e = rules.rules[i].evaluate_applicable(r, &lookup as &dyn Lookup);
+                let e = rules.rules[i].evaluate_memo(r, &lookup as &dyn Lookup, None, &mut memo);
                 counts[e.state as usize] += 1;
             }
         }

@@ -19,7 +19,7 @@ pub use context::related_context;
 pub use controls::Control;
 pub use examples::{run_examples, ExampleFailure};
 pub use path::{Path, Root, Seg};
-pub use rule::{Evaluation, MappingRef, Remediation, Rule, RuleError, RuleMeta};
+pub use rule::{AppliesMemo, Evaluation, MappingRef, Remediation, Rule, RuleError, RuleMeta};
 pub use ruleset::RuleSet;
 pub use template::fill_template;
 pub use time::parse_time;

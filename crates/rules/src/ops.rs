@@ -310,10 +310,19 @@ fn contains(v: Val, want: &Value) -> Result<bool, String> {
         Val::Null | Val::Json(Value::Null) => Ok(false),
         Val::Json(Value::Array(items)) => Ok(items.iter().any(|i| json_eq(i, want))),
         _ => match (text_of(v), want.as_str()) {
-            (Some(s), Some(w)) => Ok(s.to_lowercase().contains(&w.to_lowercase())),
+            (Some(s), Some(w)) => Ok(contains_text(s, w)),
             _ => Err(format!("contains needs a string or an array, found {}", type_of(v))),
         },
     }
+}
+
+/// Case-insensitive substring test; ASCII text (nearly all of it) without allocating.
+fn contains_text(s: &str, w: &str) -> bool {
+    if s.is_ascii() && w.is_ascii() {
+        let (s, w) = (s.as_bytes(), w.as_bytes());
+        return w.is_empty() || s.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w));
+    }
+    s.to_lowercase().contains(&w.to_lowercase())
 }
 
 /// `None` when the value is null (no ordering); `Err` when it cannot be compared.
@@ -555,6 +564,11 @@ mod tests {
             let body: Vec<String> = pattern.split('*').map(regex::escape).collect();
             let re = Regex::new(&format!("(?is)^{}$", body.join(".*"))).unwrap();
             proptest::prop_assert_eq!(glob.matches(&text), re.is_match(&text));
+        }
+
+        #[test]
+        fn contains_text_agrees_with_lowercased_search(text in "[aBcÄä ]{0,10}", want in "[AbCäÄ]{0,3}") {
+            proptest::prop_assert_eq!(contains_text(&text, &want), text.to_lowercase().contains(&want.to_lowercase()));
         }
     }
 }

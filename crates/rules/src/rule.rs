@@ -7,7 +7,7 @@ use crate::yaml::{parse, Node, NodeValue};
 use posture_model::{Evidence, Resource, ResultState, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Remediation {
@@ -52,6 +52,10 @@ pub struct Rule {
     /// Every requirement id in `benchmark` and `frameworks`, with its line.
     pub(crate) refs: Vec<MappingRef>,
     pub applies_if: Option<Compiled>,
+    /// `applies_if` as canonical JSON: rules with the same text share one verdict per resource.
+    pub(crate) applies_text: Option<String>,
+    /// Index of `applies_text` among the distinct ones of a [`crate::RuleSet`] (set by it).
+    pub(crate) applies_id: Option<u32>,
     pub check: Compiled,
     pub examples: Examples,
 }
@@ -160,6 +164,8 @@ impl Rule {
             refs: mapping_refs(&root),
             meta,
             applies_if,
+            applies_text: root.get("applies_if").map(|n| n.to_json().to_string()),
+            applies_id: None,
             check,
             examples,
         })
@@ -238,6 +244,12 @@ impl Rule {
 
     /// [`Rule::evaluate_applicable`] with time operators judged at `now`.
     pub fn evaluate_applicable_at(&self, resource: &Resource, lookup: &dyn Lookup, now: Option<i64>) -> Evaluation {
+        self.evaluate_memo(resource, lookup, now, &mut AppliesMemo::default())
+    }
+
+    /// [`Rule::evaluate_applicable_at`] for one of several rules run on the same resource: an
+    /// `applies_if` that another rule of the set shares is judged once (`memo` is per resource).
+    pub fn evaluate_memo(&self, resource: &Resource, lookup: &dyn Lookup, now: Option<i64>, memo: &mut AppliesMemo) -> Evaluation {
         let ctx = Ctx {
             resource,
             element: None,
@@ -247,7 +259,12 @@ impl Rule {
         };
         if let Some(cond) = &self.applies_if {
             // Only the verdict of `applies_if` is kept: it needs no evidence.
-            match cond.eval(&Ctx { evidence: false, ..ctx }) {
+            let judge = || cond.eval(&Ctx { evidence: false, ..ctx });
+            let verdict = match self.applies_id {
+                Some(id) => memo.get_or(id, judge),
+                None => judge(),
+            };
+            match verdict {
                 Outcome::Pass => {}
                 Outcome::Fail(_) => {
                     return Evaluation {
@@ -261,6 +278,31 @@ impl Rule {
         to_evaluation(self.check.eval(&ctx))
     }
 }
+
+/// The verdicts of the `applies_if` conditions already judged on one resource.
+#[derive(Default)]
+pub struct AppliesMemo {
+    seen: Vec<(u32, Outcome)>,
+}
+
+impl AppliesMemo {
+    /// Forgets every verdict: the next rules run on another resource.
+    pub fn clear(&mut self) {
+        self.seen.clear();
+    }
+
+    fn get_or(&mut self, id: u32, judge: impl FnOnce() -> Outcome) -> Outcome {
+        if let Some((_, o)) = self.seen.iter().find(|(i, _)| *i == id) {
+            return o.clone();
+        }
+        let o = judge();
+        self.seen.push((id, o.clone()));
+        o
+    }
+}
+
+/// Shared by every unknown result: one allocation, not one per result.
+static UNPROVIDED: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("a value the source did not provide"));
 
 fn to_evaluation(outcome: Outcome) -> Evaluation {
     let (state, evidence) = match outcome {
@@ -286,7 +328,7 @@ fn to_evaluation(outcome: Outcome) -> Evaluation {
             Some(Evidence {
                 path,
                 value: None,
-                expected: "a value the source did not provide".into(),
+                expected: UNPROVIDED.clone(),
             }),
         ),
         Outcome::Error(msg) => (

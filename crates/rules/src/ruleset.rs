@@ -74,6 +74,7 @@ impl RuleSet {
             return Err(errors);
         }
         rules.sort_by(|a, b| natural_key(&a.meta.id).cmp(&natural_key(&b.meta.id)));
+        share_applies_if(&mut rules);
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
             for k in &r.meta.kinds {
@@ -154,5 +155,25 @@ fn read_dir_files(dir: &Path, files: &mut Vec<(String, String)>, errors: &mut Ve
                 }),
             }
         }
+    }
+}
+
+/// Numbers each distinct `applies_if`; only conditions shared by two rules or more get a number
+/// (one judged once per resource is not worth remembering).
+fn share_applies_if(rules: &mut [Rule]) {
+    let mut uses: HashMap<&str, u32> = HashMap::new();
+    for r in rules.iter() {
+        if let Some(t) = &r.applies_text {
+            *uses.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let shared: HashMap<String, u32> = uses
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .enumerate()
+        .map(|(i, (t, _))| (t.to_string(), i as u32))
+        .collect();
+    for r in rules.iter_mut() {
+        r.applies_id = r.applies_text.as_ref().and_then(|t| shared.get(t).copied());
     }
 }

@@ -2,7 +2,7 @@
 //! resource counts for the secure-score controls.
 
 use posture_model::{Resource, ResultState, Severity};
-use posture_rules::{Lookup, NoLookup, Path, Root, RuleSet, ScopeCount, ScopeUse, Vote, UNCOVERED};
+use posture_rules::{AppliesMemo, Lookup, NoLookup, Path, Root, RuleSet, ScopeCount, ScopeUse, Vote, UNCOVERED};
 use posture_store::ResultRow;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -159,12 +159,13 @@ impl<'r> Evaluator<'r> {
 
     fn run(&self, resource: &Resource, lookup: &dyn Lookup, deferred: bool) -> ResourceOutcome {
         let mut out = ResourceOutcome::default();
+        let mut memo = AppliesMemo::default();
         for &i in self.rules.for_kind(&resource.kind) {
             if self.deferred[i] != deferred {
                 continue;
             }
             let rule = &self.rules.rules[i];
-            let eval = rule.evaluate_applicable_at(resource, lookup, self.now);
+            let eval = rule.evaluate_memo(resource, lookup, self.now, &mut memo);
             out.states.push((i, eval.state));
             if let Some(cs) = ControlState::from_result(eval.state) {
                 out.controls.add(self.control_of[i], cs);
