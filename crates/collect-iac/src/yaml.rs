@@ -26,6 +26,16 @@ pub enum YVal {
 }
 
 impl YNode {
+    /// The last line of this node and everything under it (where a resource's text ends).
+    pub fn last_line(&self) -> u32 {
+        let inner = match &self.value {
+            YVal::Map(m) => m.iter().map(|(_, v)| v.last_line()).max().unwrap_or(0),
+            YVal::Seq(s) => s.iter().map(YNode::last_line).max().unwrap_or(0),
+            _ => 0,
+        };
+        inner.max(self.line)
+    }
+
     pub fn get(&self, key: &str) -> Option<&YNode> {
         match &self.value {
             YVal::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),

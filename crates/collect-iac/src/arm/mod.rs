@@ -69,20 +69,11 @@ fn resource(ctx: &Ctx, r: &YNode, parent: Option<(&str, &str)>, f: &SourceFile, 
     if let Some(p) = parent_name {
         body.attrs.insert("parent".into(), (V::Str(p), r.line));
     }
-    let end = last_line(r);
+    let end = r.last_line();
     out.push(TfResource { rtype: t.clone(), address: format!("{t}/{name}"), file: f.rel.clone(), line: r.line, end_line: end, body });
     for child in r.get("resources").map(YNode::items).unwrap_or_default() {
         resource(ctx, child, Some((&t, &name)), f, out, depth + 1);
     }
-}
-
-fn last_line(n: &YNode) -> u32 {
-    let inner = match &n.value {
-        YVal::Map(m) => m.iter().map(|(_, v)| last_line(v)).max().unwrap_or(0),
-        YVal::Seq(s) => s.iter().map(last_line).max().unwrap_or(0),
-        _ => 0,
-    };
-    inner.max(n.line)
 }
 
 struct Ctx<'a> {

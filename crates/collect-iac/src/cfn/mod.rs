@@ -65,7 +65,7 @@ fn stack(f: &SourceFile, call: &Call, files: &Files, evaluated: &mut Vec<TfResou
             None => EBlock { line: node.key_line, ..EBlock::default() },
         };
         body.line = node.key_line;
-        let end = last_line(node).max(node.key_line);
+        let end = node.last_line().max(node.key_line);
         let address = format!("{}{id}", call.prefix);
         evaluated.push(TfResource { rtype: t.to_string(), address, file: f.rel.clone(), line: node.key_line, end_line: end, body });
     }
@@ -113,15 +113,6 @@ pub fn children(f: &SourceFile) -> Vec<String> {
         .filter(|u| !u.contains("://") && !u.starts_with("s3:"))
         .map(|u| crate::kustomize::join(dir, u))
         .collect()
-}
-
-fn last_line(n: &YNode) -> u32 {
-    let inner = match &n.value {
-        YVal::Map(m) => m.iter().map(|(_, v)| last_line(v)).max().unwrap_or(0),
-        YVal::Seq(s) => s.iter().map(last_line).max().unwrap_or(0),
-        _ => 0,
-    };
-    inner.max(n.line)
 }
 
 struct Template<'a> {
