@@ -8,37 +8,11 @@ use posture_collect_cloud::items::{for_each_item, Item as RawItem};
 use posture_model::{Origin, Resource, SnapshotIssue};
 use serde_json::Value;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use time::OffsetDateTime;
 
-#[derive(Debug, Clone)]
-pub struct ImportOptions {
-    pub collected_at: OffsetDateTime,
-    /// `Some(service)`: resources come from a live collection (`origin: api`); `None`: from the
-    /// files themselves (`origin: snapshot{file}`).
-    pub api_service: Option<String>,
-}
-
-impl ImportOptions {
-    pub fn new(collected_at: OffsetDateTime) -> ImportOptions {
-        ImportOptions { collected_at, api_service: None }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ImportReport {
-    pub resources: u64,
-    /// Items that could not be read (`FILE#data[i]`), files that could not be read to the end.
-    pub issues: Vec<SnapshotIssue>,
-    /// Resource types Posture has no kind for, with how many items were skipped.
-    pub unmapped: BTreeMap<String, u64>,
-    /// Informational: pages that say more pages follow, items seen twice.
-    pub notes: Vec<String>,
-    /// Subscriptions of the resources emitted.
-    pub subscriptions: BTreeSet<String>,
-}
+pub use posture_collect_cloud::{ImportOptions, ImportReport};
 
 /// Imports export files, calling `emit` with each resource.
 pub fn import_files(
@@ -163,7 +137,7 @@ impl<'a> Second<'a> {
                 continue;
             }
             report.resources += 1;
-            report.subscriptions.insert(r.account.clone());
+            report.accounts.insert(r.account.clone());
             emit(r)?;
         }
         Ok(())

@@ -68,7 +68,7 @@ fn the_whole_estate_conforms_to_the_schemas() {
         assert!(kinds.contains(k), "{k} missing from {kinds:?}");
     }
     assert!(rs.iter().all(|r| r.provider == "azure" && r.uid == r.uid.to_lowercase()));
-    assert_eq!(report.subscriptions.len(), 2);
+    assert_eq!(report.accounts.len(), 2);
     assert_eq!(report.resources as usize, rs.len());
 }
 

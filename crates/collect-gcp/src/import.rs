@@ -7,34 +7,10 @@ use crate::map::{is_read, mapper, observe, Ctx};
 use posture_collect_cloud::items::{for_each_item, Item as RawItem, ItemsError};
 use posture_model::{Origin, Resource, SnapshotIssue};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
-use time::OffsetDateTime;
 
-#[derive(Debug, Clone)]
-pub struct ImportOptions {
-    pub collected_at: OffsetDateTime,
-    /// `Some(service)`: a live collection (`origin: api`); `None`: files (`origin: snapshot`).
-    pub api_service: Option<String>,
-}
-
-impl ImportOptions {
-    pub fn new(collected_at: OffsetDateTime) -> ImportOptions {
-        ImportOptions { collected_at, api_service: None }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ImportReport {
-    pub resources: u64,
-    /// Lines that are not assets (`FILE:LINE`), files that could not be read to the end.
-    pub issues: Vec<SnapshotIssue>,
-    /// Asset types Posture has no kind for, with how many assets were skipped.
-    pub unmapped: BTreeMap<String, u64>,
-    pub notes: Vec<String>,
-    /// Projects of the resources emitted.
-    pub projects: BTreeSet<String>,
-}
+pub use posture_collect_cloud::{ImportOptions, ImportReport};
 
 pub fn import_files(
     paths: &[PathBuf],
@@ -148,7 +124,7 @@ impl Second<'_> {
         report.resources += 1;
         // Folders and organizations are no project: a listing proves nothing about their scope.
         if !crate::map::hierarchy::is_hierarchy(&r.kind) {
-            report.projects.insert(r.account.clone());
+            report.accounts.insert(r.account.clone());
         }
         emit(r)
     }

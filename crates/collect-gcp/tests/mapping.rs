@@ -299,7 +299,7 @@ fn folders_and_the_organization_carry_their_iam_policy_and_parent() {
     assert!(report.issues.is_empty(), "{:?}", report.issues);
     assert_eq!(rs.len(), 5, "{:?}", rs.iter().map(|r| &r.uid).collect::<Vec<_>>());
     // Only projects are accounts a listing can cover.
-    assert_eq!(report.projects.iter().collect::<Vec<_>>(), vec!["acme-shop-prod"]);
+    assert_eq!(report.accounts.iter().collect::<Vec<_>>(), vec!["acme-shop-prod"]);
 
     let org = uid(&rs, "//cloudresourcemanager.googleapis.com/organizations/220918374455");
     assert_eq!((org.kind.as_str(), org.account.as_str(), org.name.as_str()), ("gcp.resourcemanager.organization", "organizations/220918374455", "acme-shop.example"));

@@ -257,15 +257,7 @@ fn principal_node(g: &mut Graph, id: &str, name: &str, account: &str) -> NodeId 
 /// Every subscription with Azure resources has a scope node.
 fn subscription_scopes(g: &mut Graph) {
     let azure = g.syms.intern("azure");
-    let mut accounts: Vec<crate::intern::Sym> = g
-        .nodes
-        .iter()
-        .filter(|n| g.syms.resolve(n.kind).starts_with("azure.") && n.flags & insight::VIRTUAL.0 == 0)
-        .map(|n| n.account)
-        .collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    for a in accounts {
+    for a in crate::common::accounts_of_provider(g, "azure.") {
         let sub = g.sym(a).to_string();
         if sub.is_empty() {
             continue;

@@ -129,3 +129,16 @@ pub(crate) fn final_flags(g: &mut Graph) {
         g.set_flag(t, insight::PUBLIC);
     }
 }
+
+/// The accounts (sorted, once each) of the collected resources whose kind starts with `prefix`.
+pub(crate) fn accounts_of_provider(g: &Graph, prefix: &str) -> Vec<crate::intern::Sym> {
+    let mut accounts: Vec<crate::intern::Sym> = g
+        .nodes
+        .iter()
+        .filter(|n| g.syms.resolve(n.kind).starts_with(prefix) && n.flags & insight::VIRTUAL.0 == 0)
+        .map(|n| n.account)
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    accounts
+}

@@ -171,15 +171,7 @@ pub(crate) fn derive(g: &mut Graph, parts: Vec<(NodeId, Part)>, rels: &RelIndex)
 
 fn cluster_scopes(g: &mut Graph) {
     let k8s = g.syms.intern("k8s");
-    let mut accounts: Vec<crate::intern::Sym> = g
-        .nodes
-        .iter()
-        .filter(|n| g.syms.resolve(n.kind).starts_with("k8s.") && n.flags & insight::VIRTUAL.0 == 0)
-        .map(|n| n.account)
-        .collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    for a in accounts {
+    for a in crate::common::accounts_of_provider(g, "k8s.") {
         let c = g.sym(a).to_string();
         if c.is_empty() {
             continue;

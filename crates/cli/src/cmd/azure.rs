@@ -1,7 +1,7 @@
 //! `posture scan azure-export` (Resource Graph exports) and `posture scan azure` (live, through
 //! Resource Graph and ARM): both map ARM items into a snapshot, which the scan then evaluates.
 
-use crate::cmd::cloud::{print_notes, Body};
+use crate::cmd::cloud::{export_to_snapshot, print_notes, Body, Export};
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use posture_collect_azure::live::auth::{Credential, Source};
@@ -61,14 +61,14 @@ fn now() -> time::OffsetDateTime {
 }
 
 pub fn import_to_snapshot(args: &AzureExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
-    let mut body = Body::new("posture-azure-export-")?;
-    let report = import_files(&args.files, &ImportOptions::new(now()), &mut |r| body.write(&r))?;
-    eprintln!("imported {} resources from {} subscription(s); {} problem(s) recorded", report.resources, report.subscriptions.len(), report.issues.len());
-    print_notes(&report.unmapped, &report.notes);
-    let accounts = if args.complete { report.subscriptions.iter().cloned().collect() } else { Vec::new() };
-    let mut header = SnapshotHeader::new("azure-export", posture_store::now_rfc3339(), accounts);
-    header.issues = report.issues;
-    body.finish(&header, args.save_snapshot.as_deref(), "azure-export.ndjson")
+    let export = Export {
+        source: "azure-export",
+        account_word: "subscription",
+        files: &args.files,
+        complete: args.complete,
+        save_snapshot: args.save_snapshot.as_deref(),
+    };
+    export_to_snapshot(&export, import_files)
 }
 
 pub fn collect_to_snapshot(args: &AzureArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use posture_collect::snapshot::SnapshotWriter;
+use posture_collect_cloud::{ImportOptions, ImportReport};
 use posture_model::{Resource, SnapshotHeader};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -45,6 +46,40 @@ impl Body {
         w.finish()?;
         Ok((path, keep))
     }
+}
+
+/// The function that reads export files of one provider (Azure's or GCP's `import_files`).
+pub type Importer =
+    fn(&[PathBuf], &ImportOptions, &mut dyn FnMut(Resource) -> std::io::Result<()>) -> std::io::Result<ImportReport>;
+
+/// An export: which provider (`source`: `azure-export`, `gcp-export`), what an account is called
+/// there, and whether the files hold everything of their accounts (`complete`).
+pub struct Export<'a> {
+    pub source: &'a str,
+    pub account_word: &'a str,
+    pub files: &'a [PathBuf],
+    pub complete: bool,
+    pub save_snapshot: Option<&'a Path>,
+}
+
+/// Imports export files into a snapshot. Without `complete` no account is claimed as covered: a
+/// query behind an export can filter, so a missing resource proves nothing.
+pub fn export_to_snapshot(e: &Export, import: Importer) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    let mut body = Body::new(&format!("posture-{}-", e.source))?;
+    let opts = ImportOptions::new(time::OffsetDateTime::now_utc());
+    let report = import(e.files, &opts, &mut |r| body.write(&r))?;
+    eprintln!(
+        "imported {} resources from {} {}(s); {} problem(s) recorded",
+        report.resources,
+        report.accounts.len(),
+        e.account_word,
+        report.issues.len()
+    );
+    print_notes(&report.unmapped, &report.notes);
+    let accounts = if e.complete { report.accounts.iter().cloned().collect() } else { Vec::new() };
+    let mut header = SnapshotHeader::new(e.source, posture_store::now_rfc3339(), accounts);
+    header.issues = report.issues;
+    body.finish(&header, e.save_snapshot, &format!("{}.ndjson", e.source))
 }
 
 /// Unmapped types and notes on stderr: they are not collection problems (rules have nothing to

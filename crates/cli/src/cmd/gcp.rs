@@ -1,7 +1,7 @@
 //! `posture scan gcp-export` (Cloud Asset Inventory exports) and `posture scan gcp` (live, through
 //! the Cloud Asset API): both map assets into a snapshot, which the scan then evaluates.
 
-use crate::cmd::cloud::{print_notes, Body};
+use crate::cmd::cloud::{export_to_snapshot, print_notes, Body, Export};
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use posture_collect_cloud::HttpOptions;
@@ -62,14 +62,14 @@ fn now() -> time::OffsetDateTime {
 }
 
 pub fn import_to_snapshot(args: &GcpExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
-    let mut body = Body::new("posture-gcp-export-")?;
-    let report = import_files(&args.files, &ImportOptions::new(now()), &mut |r| body.write(&r))?;
-    eprintln!("imported {} resources from {} project(s); {} problem(s) recorded", report.resources, report.projects.len(), report.issues.len());
-    print_notes(&report.unmapped, &report.notes);
-    let accounts = if args.complete { report.projects.iter().cloned().collect() } else { Vec::new() };
-    let mut header = SnapshotHeader::new("gcp-export", posture_store::now_rfc3339(), accounts);
-    header.issues = report.issues;
-    body.finish(&header, args.save_snapshot.as_deref(), "gcp-export.ndjson")
+    let export = Export {
+        source: "gcp-export",
+        account_word: "project",
+        files: &args.files,
+        complete: args.complete,
+        save_snapshot: args.save_snapshot.as_deref(),
+    };
+    export_to_snapshot(&export, import_files)
 }
 
 pub fn collect_to_snapshot(args: &GcpArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
@@ -115,15 +115,15 @@ pub fn collect_to_snapshot(args: &GcpArgs) -> Result<(PathBuf, Option<tempfile::
         "collected {} resources ({} assets) from {} project(s); {} problem(s) recorded",
         report.resources,
         live.assets,
-        report.projects.len(),
+        report.accounts.len(),
         live.issues.len() + report.issues.len()
     );
     print_notes(&report.unmapped, &[]);
     let covered: Vec<String> = if live.failed_parents.is_empty() {
-        report.projects.iter().cloned().collect()
+        report.accounts.iter().cloned().collect()
     } else {
         let done: Vec<&str> = live.complete_parents.iter().filter_map(|p| p.strip_prefix("projects/")).collect();
-        report.projects.iter().filter(|p| done.contains(&p.as_str())).cloned().collect()
+        report.accounts.iter().filter(|p| done.contains(&p.as_str())).cloned().collect()
     };
     let mut header = SnapshotHeader::new("gcp", posture_store::now_rfc3339(), covered);
     header.issues = live.issues;

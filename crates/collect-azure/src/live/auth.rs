@@ -8,9 +8,8 @@
 
 use posture_collect_cloud::http::{Http, Request};
 use posture_collect_cloud::json::{as_int, get, str_at};
-use posture_collect_cloud::Failure;
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use posture_collect_cloud::{Failure, TokenCache};
+use std::time::Duration;
 
 const ARM_RESOURCE: &str = "https://management.azure.com/";
 
@@ -61,12 +60,12 @@ fn on_path(exe: &str) -> bool {
 
 pub struct Credential {
     source: Source,
-    cached: Mutex<Option<(String, Instant)>>,
+    cache: TokenCache,
 }
 
 impl Credential {
     pub fn new(source: Source) -> Credential {
-        Credential { source, cached: Mutex::new(None) }
+        Credential { source, cache: TokenCache::default() }
     }
 
     pub fn source(&self) -> &Source {
@@ -75,15 +74,8 @@ impl Credential {
 
     /// A valid ARM token, fetched again when the cached one is about to expire.
     pub async fn token(&self, http: &Http) -> Result<String, Failure> {
-        let mut cached = self.cached.lock().await;
-        if let Some((t, until)) = cached.as_ref() {
-            if Instant::now() + Duration::from_secs(300) < *until {
-                return Ok(t.clone());
-            }
-        }
-        let (token, lifetime) = self.fetch(http).await.map_err(|f| Failure { message: format!("{}: {}", self.source.describe(), f.message), ..f })?;
-        *cached = Some((token.clone(), Instant::now() + lifetime));
-        Ok(token)
+        let describe = |f: Failure| Failure { message: format!("{}: {}", self.source.describe(), f.message), ..f };
+        self.cache.get(|| async { self.fetch(http).await.map_err(describe) }).await
     }
 
     async fn fetch(&self, http: &Http) -> Result<(String, Duration), Failure> {

@@ -7,11 +7,10 @@
 use base64::Engine;
 use posture_collect_cloud::http::{Http, Request};
 use posture_collect_cloud::json::{as_int, get, str_at};
-use posture_collect_cloud::Failure;
+use posture_collect_cloud::{Failure, TokenCache};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::time::Duration;
 
 const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
@@ -120,30 +119,28 @@ fn assertion(email: &str, key: &ring::signature::RsaKeyPair, key_id: Option<&str
 
 pub struct Credential {
     source: Source,
-    cached: Mutex<Option<(String, Instant)>>,
+    cache: TokenCache,
 }
 
 impl Credential {
     pub fn new(source: Source) -> Credential {
-        Credential { source, cached: Mutex::new(None) }
+        Credential { source, cache: TokenCache::default() }
     }
 
     pub fn source(&self) -> &Source {
         &self.source
     }
 
+    /// A valid access token, fetched again when the cached one is about to expire.
     pub async fn token(&self, http: &Http) -> Result<String, Failure> {
-        let mut cached = self.cached.lock().await;
-        if let Some((t, until)) = cached.as_ref() {
-            if Instant::now() + Duration::from_secs(300) < *until {
-                return Ok(t.clone());
-            }
-        }
-        let reply = self.fetch(http).await.map_err(|f| Failure { message: format!("{}: {}", self.source.describe(), f.message), ..f })?;
-        let token = str_at(&reply, &["access_token"]).ok_or_else(|| Failure::other("the token endpoint answered without access_token"))?.to_string();
-        let secs = get(&reply, "expires_in").and_then(as_int).unwrap_or(3600).max(60);
-        *cached = Some((token.clone(), Instant::now() + Duration::from_secs(secs as u64)));
-        Ok(token)
+        self.cache
+            .get(|| async {
+                let reply = self.fetch(http).await.map_err(|f| Failure { message: format!("{}: {}", self.source.describe(), f.message), ..f })?;
+                let token = str_at(&reply, &["access_token"]).ok_or_else(|| Failure::other("the token endpoint answered without access_token"))?.to_string();
+                let secs = get(&reply, "expires_in").and_then(as_int).unwrap_or(3600).max(60);
+                Ok((token, Duration::from_secs(secs as u64)))
+            })
+            .await
     }
 
     async fn fetch(&self, http: &Http) -> Result<Value, Failure> {
